@@ -1,0 +1,1 @@
+print("mde-shipper: not built yet")
