@@ -71,5 +71,6 @@ let package = Package(
         .testTarget(name: "ECSTests", dependencies: ["ECS", "MDECore", "TestSupport"]),
         .testTarget(name: "ElasticsearchTests", dependencies: ["Elasticsearch", "ECS", "TestSupport"]),
         .testTarget(name: "ShipperTests", dependencies: ["Shipper", "TestSupport"]),
+        .testTarget(name: "MDEShipperTests", dependencies: ["mde-shipper", "MDECore"]),
     ]
 )

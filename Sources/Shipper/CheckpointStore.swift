@@ -1,0 +1,66 @@
+import MDECore
+
+/// Stores the polling cursor of each tenant in a state directory, one small JSON file per tenant.
+///
+/// The cursor is the raw `lastUpdateTime` string of the newest alert whose documents were all
+/// acknowledged or dead-lettered. Writes are atomic (temporary file, sync, rename), so a crash
+/// leaves the previous cursor and the next run re-reads instead of skipping.
+public struct CheckpointStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The file that holds `tenant`'s cursor.
+    public func path(forTenant tenant: String) -> String {
+        let safeName = String(tenant.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+        return directory + "/cursor-" + safeName + ".json"
+    }
+
+    /// The stored cursor, or `nil` when this tenant was never shipped.
+    public func load(tenant: String) throws -> Timestamp? {
+        let file = path(forTenant: tenant)
+        guard let bytes = try FileSystem.readIfPresent(file) else {
+            return nil
+        }
+        let fix = "delete the file to start again from the initial lookback, or restore a backup"
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw CheckpointError.corrupt(path: file, reason: "\(error); \(fix)")
+        }
+        guard let raw = value["cursor"]?.stringValue else {
+            throw CheckpointError.corrupt(path: file, reason: "missing string member \"cursor\"; \(fix)")
+        }
+        guard let cursor = Timestamp(raw) else {
+            throw CheckpointError.corrupt(path: file, reason: "cursor \"\(raw)\" is not an RFC 3339 time; \(fix)")
+        }
+        return cursor
+    }
+
+    /// Persists `cursor` for `tenant` atomically, creating the state directory when needed.
+    public func save(_ cursor: Timestamp, tenant: String) throws {
+        try FileSystem.createDirectory(directory)
+        let record: JSONValue = [
+            "tenant": .string(tenant),
+            "cursor": .string(cursor.raw),
+            "saved_at": .string(WallClock.now().raw),
+        ]
+        var bytes = record.encoded()
+        bytes.append(0x0A)
+        try FileSystem.writeAtomically(bytes, to: path(forTenant: tenant))
+    }
+}
+
+/// A cursor file that exists but cannot be used.
+public enum CheckpointError: Error, Sendable, CustomStringConvertible {
+    case corrupt(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let path, let reason): "invalid cursor file \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// The `--help` text, generated from `OptionTable` so every option shows its variable and default.
+enum HelpText {
+    static func render(version: String) -> String {
+        var text = """
+            mde-shipper \(version): ships Microsoft Defender for Endpoint alerts into Elasticsearch or OpenSearch as ECS documents.
+
+            Usage:
+              mde-shipper run [--once] [options]      poll the Defender API and ship new and updated alerts
+              mde-shipper replay FILE|- [options]     ship alerts from a saved API response, alert objects or NDJSON
+              mde-shipper template print [options]    print the index template and component templates as JSON
+              mde-shipper template install [options]  install them into the cluster
+              mde-shipper --help | --version
+
+            Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.
+            Precedence: command-line flags, then environment variables, then the config file, then defaults.
+
+            """
+        for group in OptionSpec.Group.allCases {
+            text += "\n\(group.rawValue):\n"
+            for spec in OptionTable.all where spec.group == group {
+                text += line(for: spec)
+            }
+        }
+        return text
+    }
+
+    private static func line(for spec: OptionSpec) -> String {
+        var flag = spec.acceptsFlag ? "  --\(spec.name)" : "  (\(spec.name))"
+        switch spec.kind {
+        case .flag: break
+        case .integer: flag += " N"
+        case .duration: flag += " DURATION"
+        case .byteSize: flag += " SIZE"
+        case .list: flag += " A,B"
+        case .choice(let choices): flag += " " + choices.joined(separator: "|")
+        case .text: flag += " VALUE"
+        }
+        var details: [String] = []
+        if let variable = spec.environment {
+            details.append(spec.isSecret ? "env \(variable) or \(variable)_FILE" : "env \(variable)")
+        }
+        if let value = spec.defaultValue, spec.kind != .flag {
+            details.append("default \(value)")
+        }
+        let suffix = details.isEmpty ? "" : " [\(details.joined(separator: "; "))]"
+        return flag + "\n      " + spec.help + suffix + "\n"
+    }
+}

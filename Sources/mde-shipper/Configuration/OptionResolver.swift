@@ -1,0 +1,164 @@
+import MDECore
+
+/// The command the user asked for, with its positional arguments.
+struct CommandRequest: Sendable, Equatable {
+    var command: String
+    var positionals: [String]
+}
+
+/// Merges the command line, the environment and the JSON config file into `ResolvedOptions`:
+/// flags override environment variables, which override the config file, which overrides the
+/// defaults. Reads nothing itself: the caller passes the environment and a file reader.
+struct OptionResolver {
+    var environment: [String: String]
+    var readFile: (String) throws -> [UInt8]
+
+    func resolve(arguments: [String]) throws -> (CommandRequest, ResolvedOptions) {
+        let (request, flags) = try parseArguments(arguments)
+        var resolved = ResolvedOptions()
+        for spec in OptionTable.all {
+            if let value = spec.defaultValue {
+                resolved.entries[spec.name] = .init(text: value, source: .defaultValue)
+            }
+        }
+        let configPath = flags["config"] ?? environment["MDE_SHIPPER_CONFIG"]
+        if let configPath, !configPath.isEmpty {
+            for (name, text) in try configFileValues(path: configPath) {
+                resolved.entries[name] = .init(text: text, source: .configFile(configPath))
+            }
+        }
+        for spec in OptionTable.all {
+            if let entry = try environmentEntry(for: spec) {
+                resolved.entries[spec.name] = entry
+            }
+        }
+        for (name, text) in flags {
+            resolved.entries[name] = .init(text: text, source: .flag)
+        }
+        try validate(resolved)
+        return (request, resolved)
+    }
+
+    private func parseArguments(_ arguments: [String]) throws -> (CommandRequest, [String: String]) {
+        var flags: [String: String] = [:]
+        var words: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                words.append(contentsOf: arguments[index...])
+                break
+            }
+            if argument == "-h" || argument == "--help" {
+                return (CommandRequest(command: "help", positionals: words), [:])
+            }
+            if argument == "--version" {
+                return (CommandRequest(command: "version", positionals: []), [:])
+            }
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                words.append(argument)
+                continue
+            }
+            var name = String(argument.dropFirst(2))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            let spec = try flagSpec(named: name)
+            if spec.kind == .flag {
+                flags[name] = inlineValue ?? "true"
+            } else if let inlineValue {
+                flags[name] = inlineValue
+            } else {
+                guard index < arguments.count else {
+                    throw ConfigurationError("missing value for --\(name): \(spec.help)")
+                }
+                flags[name] = arguments[index]
+                index += 1
+            }
+        }
+        guard let command = words.first else {
+            return (CommandRequest(command: "help", positionals: []), flags)
+        }
+        return (CommandRequest(command: command, positionals: Array(words.dropFirst())), flags)
+    }
+
+    private func flagSpec(named name: String) throws -> OptionSpec {
+        guard let spec = OptionTable.spec(named: name) else {
+            let close = OptionTable.all.map(\.name).filter { $0.hasPrefix(String(name.prefix(3))) }
+            let hint = close.isEmpty ? "" : " (did you mean --\(close.joined(separator: ", --"))?)"
+            throw ConfigurationError("unknown option --\(name)\(hint); run mde-shipper --help for the list")
+        }
+        guard spec.acceptsFlag else {
+            let variable = spec.environment ?? spec.name
+            throw ConfigurationError(
+                "--\(name) is not accepted on the command line, where other users can read it in the process list; "
+                    + "set \(variable), \(variable)_FILE, or \"\(name)\" in the config file")
+        }
+        return spec
+    }
+
+    private func environmentEntry(for spec: OptionSpec) throws -> ResolvedOptions.Entry? {
+        guard let variable = spec.environment else { return nil }
+        if let value = environment[variable], !value.isEmpty {
+            return .init(text: value, source: .environment(variable))
+        }
+        guard spec.isSecret, let path = environment[variable + "_FILE"], !path.isEmpty else {
+            return nil
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw ConfigurationError("cannot read \(variable)_FILE \(path): \(error)")
+        }
+        let value = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+        guard !value.isEmpty else {
+            throw ConfigurationError("\(variable)_FILE \(path) is empty; write the secret value into it")
+        }
+        return .init(text: value, source: .environment(variable + "_FILE"))
+    }
+
+    private func configFileValues(path: String) throws -> [(String, String)] {
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw ConfigurationError("cannot read config file \(path): \(error)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw ConfigurationError("invalid config file \(path): \(error)")
+        }
+        guard case .object(let object) = document else {
+            throw ConfigurationError("invalid config file \(path): expected a JSON object of option names to values")
+        }
+        return try object.members.map { member in
+            guard OptionTable.spec(named: member.key) != nil, member.key != "config" else {
+                throw ConfigurationError("unknown key \"\(member.key)\" in config file \(path); keys are the long option names of mde-shipper --help")
+            }
+            return (member.key, try configText(member.value, key: member.key, path: path))
+        }
+    }
+
+    private func configText(_ value: JSONValue, key: String, path: String) throws -> String {
+        switch value {
+        case .string(let text): return text
+        case .number(let literal): return literal
+        case .bool(let flag): return flag ? "true" : "false"
+        case .array(let items):
+            return try items.map { item in
+                guard let text = item.stringValue else {
+                    throw ConfigurationError("invalid \"\(key)\" in config file \(path): list items must be strings")
+                }
+                return text
+            }.joined(separator: ",")
+        case .null, .object:
+            throw ConfigurationError("invalid \"\(key)\" in config file \(path): expected a string, number, boolean or list of strings")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+/// Every option of mde-shipper. The help text, the config-file keys and the environment
+/// variables are all generated from this table, so they cannot drift apart.
+enum OptionTable {
+    static let all: [OptionSpec] = general + defender + cluster + delivery + mapping
+
+    static func spec(named name: String) -> OptionSpec? {
+        all.first { $0.name == name }
+    }
+
+    static let general: [OptionSpec] = [
+        OptionSpec("config", .general, .text, environment: "MDE_SHIPPER_CONFIG",
+                   help: "JSON config file whose keys are these option names; flags and environment override it"),
+        OptionSpec("state-dir", .general, .text, environment: "MDE_SHIPPER_STATE_DIR",
+                   defaultValue: "~/.local/state/mde-shipper",
+                   help: "directory for the per-tenant cursor and the dead-letter file"),
+        OptionSpec("log-level", .general, .choice(["debug", "info", "warn", "error"]), environment: "MDE_SHIPPER_LOG_LEVEL",
+                   defaultValue: "info", help: "lowest level of log lines written to standard error"),
+        OptionSpec("log-format", .general, .choice(["auto", "json", "text"]), environment: "MDE_SHIPPER_LOG_FORMAT",
+                   defaultValue: "auto", help: "log line format; auto is text on a terminal and JSON otherwise"),
+    ]
+
+    static let defender: [OptionSpec] = [
+        OptionSpec("tenant-id", .defender, .text, environment: "MDE_TENANT_ID",
+                   help: "Entra ID tenant (directory) id of the Defender tenant"),
+        OptionSpec("client-id", .defender, .text, environment: "MDE_CLIENT_ID",
+                   help: "application (client) id with the Alert.Read.All application permission"),
+        OptionSpec("client-secret", .defender, .text, environment: "MDE_CLIENT_SECRET", secret: true,
+                   help: "client secret value (not its id); also MDE_CLIENT_SECRET_FILE"),
+        OptionSpec("cloud", .defender, .choice(["commercial", "gcc", "gcc-high", "dod"]), environment: "MDE_CLOUD",
+                   defaultValue: "commercial", help: "Microsoft cloud whose login and API hosts are used"),
+        OptionSpec("api-url", .defender, .text, environment: "MDE_API_URL",
+                   help: "Defender API base URL; overrides the cloud's API host"),
+        OptionSpec("login-url", .defender, .text, environment: "MDE_LOGIN_URL",
+                   help: "Entra ID login base URL; overrides the cloud's login host"),
+        OptionSpec("token-endpoint", .defender, .choice(["v2", "v1"]), environment: "MDE_TOKEN_ENDPOINT",
+                   defaultValue: "v2", help: "Entra ID token endpoint version"),
+        OptionSpec("poll-interval", .defender, .duration, environment: "MDE_POLL_INTERVAL", defaultValue: "5m",
+                   help: "time between polling cycles of run"),
+        OptionSpec("lag", .defender, .duration, environment: "MDE_LAG", defaultValue: "60s",
+                   help: "a cycle reads alerts updated until now minus this, so late-visible updates come next cycle"),
+        OptionSpec("overlap", .defender, .duration, environment: "MDE_OVERLAP", defaultValue: "5m",
+                   help: "each cycle starts this long before the cursor; re-read alerts count as duplicates"),
+        OptionSpec("initial-lookback", .defender, .duration, environment: "MDE_INITIAL_LOOKBACK", defaultValue: "24h",
+                   help: "how far back the first run of a tenant reads"),
+        OptionSpec("page-size", .defender, .integer(1...10_000), environment: "MDE_PAGE_SIZE", defaultValue: "1000",
+                   help: "alerts per API page ($top)"),
+        OptionSpec("once", .defender, .flag, environment: nil, defaultValue: "false",
+                   help: "run: do one catch-up cycle and exit"),
+    ]
+
+    static let cluster: [OptionSpec] = [
+        OptionSpec("hosts", .cluster, .list, environment: "ELASTICSEARCH_HOSTS",
+                   help: "comma-separated cluster URLs, tried in turn; without it, _bulk NDJSON goes to standard output"),
+        OptionSpec("username", .cluster, .text, environment: "ELASTICSEARCH_USERNAME",
+                   help: "user for basic authentication"),
+        OptionSpec("password", .cluster, .text, environment: "ELASTICSEARCH_PASSWORD", secret: true,
+                   help: "password for basic authentication; also ELASTICSEARCH_PASSWORD_FILE"),
+        OptionSpec("api-key", .cluster, .text, environment: "ELASTICSEARCH_API_KEY", secret: true,
+                   help: "API key as id:key or its base64 form; also ELASTICSEARCH_API_KEY_FILE"),
+        OptionSpec("ca-file", .cluster, .text, environment: "ELASTICSEARCH_CA",
+                   help: "PEM file of the CA that signed the cluster's certificate"),
+        OptionSpec("ca-fingerprint", .cluster, .text, environment: "ELASTICSEARCH_CA_TRUSTED_FINGERPRINT",
+                   help: "SHA-256 fingerprint of a CA certificate in the cluster's chain to trust (hex, colons allowed)"),
+        OptionSpec("insecure", .cluster, .flag, environment: "ELASTICSEARCH_INSECURE", defaultValue: "false",
+                   help: "skip TLS certificate verification (logs a warning; for tests only)"),
+        OptionSpec("index", .cluster, .text, environment: "ELASTICSEARCH_INDEX",
+                   help: "write to this index instead of the data stream"),
+        OptionSpec("namespace", .cluster, .text, environment: "ELASTICSEARCH_NAMESPACE", defaultValue: "default",
+                   help: "data stream namespace: logs-microsoft_defender_endpoint.log-<namespace>"),
+        OptionSpec("template-name", .cluster, .text, environment: "MDE_SHIPPER_TEMPLATE_NAME",
+                   help: "index template name; default logs-microsoft_defender_endpoint.log, or mde-shipper-<index> with --index"),
+        OptionSpec("template-overwrite", .cluster, .flag, environment: "MDE_SHIPPER_TEMPLATE_OVERWRITE", defaultValue: "false",
+                   help: "replace a template of the same name that mde-shipper does not manage"),
+        OptionSpec("skip-template-install", .cluster, .flag, environment: "MDE_SHIPPER_SKIP_TEMPLATE_INSTALL",
+                   defaultValue: "false", help: "do not install the index template on start"),
+    ]
+
+    static let delivery: [OptionSpec] = [
+        OptionSpec("batch-size", .delivery, .integer(1...100_000), environment: "MDE_SHIPPER_BATCH_SIZE", defaultValue: "1000",
+                   help: "documents per bulk request"),
+        OptionSpec("batch-bytes", .delivery, .byteSize, environment: "MDE_SHIPPER_BATCH_BYTES", defaultValue: "8MiB",
+                   help: "uncompressed bytes per bulk request; keep it below the cluster's http.max_content_length"),
+        OptionSpec("flush-interval", .delivery, .duration, environment: "MDE_SHIPPER_FLUSH_INTERVAL", defaultValue: "1s",
+                   help: "longest time a document waits in a partial batch"),
+        OptionSpec("workers", .delivery, .integer(1...64), environment: "MDE_SHIPPER_WORKERS", defaultValue: "2",
+                   help: "bulk requests in flight at once"),
+        OptionSpec("compression-level", .delivery, .integer(0...9), environment: "MDE_SHIPPER_COMPRESSION_LEVEL",
+                   defaultValue: "1", help: "gzip level of request bodies; 0 sends them uncompressed"),
+        OptionSpec("max-document-bytes", .delivery, .byteSize, environment: "MDE_SHIPPER_MAX_DOCUMENT_BYTES",
+                   defaultValue: "5MiB", help: "larger documents go to the dead-letter file unsent"),
+        OptionSpec("max-retry-age", .delivery, .duration, environment: "MDE_SHIPPER_MAX_RETRY_AGE",
+                   help: "dead-letter a retryable document after this long; default retries without limit"),
+        OptionSpec("dead-letter-file", .delivery, .text, environment: "MDE_SHIPPER_DEAD_LETTER_FILE",
+                   help: "NDJSON file for documents the cluster rejects for good; default <state-dir>/dead-letter.ndjson"),
+        OptionSpec("request-timeout", .delivery, .duration, environment: "MDE_SHIPPER_REQUEST_TIMEOUT", defaultValue: "60s",
+                   help: "time limit of one HTTP request, to the cluster or to the Defender API"),
+    ]
+
+    static let mapping: [OptionSpec] = [
+        OptionSpec("tags", .mapping, .list, environment: "MDE_SHIPPER_TAGS", defaultValue: "microsoft-defender-endpoint,forwarded",
+                   help: "comma-separated values of the tags field"),
+        OptionSpec("preserve-original", .mapping, .flag, environment: "MDE_SHIPPER_PRESERVE_ORIGINAL", defaultValue: "false",
+                   help: "keep the raw alert JSON in event.original"),
+        OptionSpec("keep-comments", .mapping, .flag, environment: "MDE_SHIPPER_KEEP_COMMENTS", defaultValue: "false",
+                   help: "ship alert comments under microsoft.defender_endpoint.comments (free text, often personal data)"),
+    ]
+}
