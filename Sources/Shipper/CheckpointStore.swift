@@ -12,13 +12,13 @@ public struct CheckpointStore: Sendable {
         self.directory = directory
     }
 
-    /// The file that holds `tenant`'s cursor.
+    /// Returns the path of the file that contains `tenant`'s cursor.
     public func path(forTenant tenant: String) -> String {
         let safeName = String(tenant.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
         return directory + "/cursor-" + safeName + ".json"
     }
 
-    /// The stored cursor, or `nil` when this tenant was never shipped.
+    /// Loads the stored cursor; returns `nil` when this tenant was never shipped.
     public func load(tenant: String) throws -> Timestamp? {
         let file = path(forTenant: tenant)
         guard let bytes = try FileSystem.readIfPresent(file) else {

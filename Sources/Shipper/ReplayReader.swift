@@ -3,8 +3,8 @@ import MDECore
 /// One alert read from a replay input, with its source bytes when they are known.
 public struct ReplayAlert: Sendable {
     public var value: JSONValue
-    /// The alert's own bytes in the input (NDJSON lines and single objects); `nil` for alerts
-    /// inside a list response, whose mapper then re-encodes the parsed value.
+    /// The alert's own bytes in the input, for NDJSON lines and single objects. It is `nil` for
+    /// alerts inside a list response, so the mapper re-encodes the parsed value.
     public var original: [UInt8]?
 }
 
@@ -24,7 +24,7 @@ public struct ReplayReader {
         self.reader = JSONSequenceReader(bytes: bytes)
     }
 
-    /// The alerts of the next top-level value, or `nil` at the end of the input.
+    /// Reads the next top-level value and returns its alerts, or `nil` at the end of the input.
     public mutating func next() throws(ReplayError) -> [ReplayAlert]? {
         let start = reader.offset
         let next: (value: JSONValue, range: Range<Int>)?

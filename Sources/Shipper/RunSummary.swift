@@ -1,4 +1,4 @@
-/// What one `run --once` or `replay` did, printed as its last log line.
+/// Counts of one `run --once` or `replay`, printed as its last log line.
 public struct RunSummary: Sendable, Equatable {
     public var alertsRead = 0
     public var documentsProduced = 0

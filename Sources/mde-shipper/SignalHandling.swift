@@ -5,8 +5,8 @@ import Dispatch
 import MDECore
 import Shipper
 
-/// Turns SIGTERM and SIGINT into a graceful shutdown request: the first signal stops fetching and
-/// lets the run drain and persist its cursor; a second signal exits at once with status 130.
+/// Turns SIGTERM and SIGINT into a graceful shutdown request. The first signal stops fetching and
+/// lets the run drain and persist its cursor. A second signal exits at once with status 130.
 final class SignalHandling {
     private let sources: [DispatchSourceSignal]
 

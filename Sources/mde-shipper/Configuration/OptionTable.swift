@@ -81,7 +81,7 @@ enum OptionTable {
         OptionSpec("batch-bytes", .delivery, .byteSize, environment: "MDE_SHIPPER_BATCH_BYTES", defaultValue: "8MiB",
                    help: "uncompressed bytes per bulk request; keep it below the cluster's http.max_content_length"),
         OptionSpec("flush-interval", .delivery, .duration, environment: "MDE_SHIPPER_FLUSH_INTERVAL", defaultValue: "1s",
-                   help: "longest time a document waits in a partial batch"),
+                   help: "maximum time a document waits in a partial batch"),
         OptionSpec("workers", .delivery, .integer(1...64), environment: "MDE_SHIPPER_WORKERS", defaultValue: "2",
                    help: "bulk requests in flight at once"),
         OptionSpec("compression-level", .delivery, .integer(0...9), environment: "MDE_SHIPPER_COMPRESSION_LEVEL",
