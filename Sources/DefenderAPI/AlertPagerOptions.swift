@@ -2,7 +2,8 @@
 public struct AlertPagerOptions: Sendable, Equatable {
     /// `$top` for the first request of each window: 1 to 10,000 (the API's maximum).
     public var pageSize: Int
-    /// The floor for halving the page size after a timeout or a 5xx.
+    /// The floor for halving the page size after a timeout or a 5xx; a floor at or above
+    /// `pageSize` turns halving off.
     public var minimumPageSize: Int
     /// The most pages one window may take; reaching it with rows still coming fails the window,
     /// which guards against a server that never sends a short page.
@@ -47,10 +48,8 @@ public struct AlertPagerOptions: Sendable, Equatable {
         guard (1...10_000).contains(pageSize) else {
             throw .invalidConfiguration("invalid page size \(pageSize): expected 1 to 10000 alerts per request")
         }
-        guard (1...pageSize).contains(minimumPageSize) else {
-            throw .invalidConfiguration(
-                "invalid minimum page size \(minimumPageSize): expected 1 to the page size (\(pageSize))"
-            )
+        guard minimumPageSize >= 1 else {
+            throw .invalidConfiguration("invalid minimum page size \(minimumPageSize): expected at least 1")
         }
         guard maxPagesPerWindow >= 1 else {
             throw .invalidConfiguration("invalid page cap \(maxPagesPerWindow): expected at least 1 page per window")

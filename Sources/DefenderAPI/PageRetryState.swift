@@ -97,7 +97,7 @@ struct PageRetryState: Sendable {
     }
 
     private mutating func halvePageSize() {
-        pageSize = max(options.minimumPageSize, pageSize / 2)
+        pageSize = max(min(options.minimumPageSize, pageSize), pageSize / 2)
     }
 
     /// Reads `Retry-After` as whole seconds; an HTTP date or anything else returns `nil`.
