@@ -5,8 +5,8 @@ public struct AlertPagerOptions: Sendable, Equatable {
     /// The floor for halving the page size after a timeout or a 5xx; a floor at or above
     /// `pageSize` turns halving off.
     public var minimumPageSize: Int
-    /// The most pages one window may take; reaching it with rows still coming fails the window,
-    /// which guards against a server that never sends a short page.
+    /// The maximum number of pages per window. Reaching it while pages are still full fails the
+    /// window, which guards against a server that never sends a short page.
     public var maxPagesPerWindow: Int
     /// Adds `$expand=evidence` to every request.
     public var expandEvidence: Bool

@@ -28,7 +28,7 @@ public struct AlertQuery: Sendable, Equatable {
         return parameters.map { $0.0 + "=" + URLEncoding.encodeQueryValue($0.1) }.joined(separator: "&")
     }
 
-    /// The full request URL under `endpoints.apiURL`.
+    /// Builds the full request URL under `endpoints.apiURL`.
     public func url(endpoints: DefenderEndpoints) -> String {
         endpoints.alertsURL + "?" + queryString
     }

@@ -46,6 +46,8 @@ public actor AlertWindowPager {
         let pageNumber = pagesFetched + 1
         let fetched = try await pager.fetchPage(window: window, skip: skip, pageSize: pageSize, pageNumber: pageNumber)
         let body = try AlertListBody(body: fetched.response.body, page: pageNumber, url: fetched.url)
+        // NOTE: `@odata.nextLink` is not followed, because the API omits it when `$top` is set. A
+        // link needs checks (same host, same `$filter`, larger `$skip`) before it can be trusted.
         if let nextLink = body.nextLink {
             pager.logger.debug("ignoring @odata.nextLink, paging by $skip", [("page", .int(pageNumber)), ("odata.next_link", .string(nextLink))])
         }

@@ -1,4 +1,7 @@
 /// A Microsoft cloud with its own Entra ID login host and Defender API host.
+///
+/// Regional API hosts (`api-eu.securitycenter.microsoft.com`, `eu.api.security.microsoft.com`,
+/// ...) are reached for now through `DefenderEndpoints(apiURL:resource:)`.
 public enum DefenderCloud: String, Sendable, CaseIterable {
     case commercial
     /// US Government Community Cloud.
@@ -13,8 +16,7 @@ public enum DefenderCloud: String, Sendable, CaseIterable {
         self.init(rawValue: name.lowercased())
     }
 
-    /// The Entra ID login base URL, as listed in Microsoft's Defender for Endpoint documentation
-    /// for each cloud.
+    /// The Entra ID login base URL for the cloud.
     public var loginURL: String {
         switch self {
         case .commercial, .gcc: "https://login.microsoftonline.com"

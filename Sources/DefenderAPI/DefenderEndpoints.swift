@@ -35,7 +35,7 @@ public struct DefenderEndpoints: Sendable, Equatable {
         self.resource = try Self.validated(resource ?? self.apiURL, option: "token resource")
     }
 
-    /// The token endpoint for `tenantID`, such as
+    /// Builds the token endpoint URL for `tenantID`, such as
     /// `https://login.microsoftonline.com/TENANT/oauth2/v2.0/token`.
     public func tokenURL(tenantID: String, version: TokenEndpointVersion) -> String {
         let tenant = URLEncoding.percentEncode(tenantID)

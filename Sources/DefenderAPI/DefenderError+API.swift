@@ -54,7 +54,7 @@ extension DefenderError {
             code: .unauthorized,
             httpStatus: 401,
             detailCode: body.code,
-            description: "Defender API answered HTTP 401 \(body.summary) for tenant \(tenantID) even with a "
+            description: "Defender API returned HTTP 401 \(body.summary) for tenant \(tenantID) even with a "
                 + "freshly issued token; check that the API URL and the token resource belong to the same cloud"
         )
     }
@@ -64,7 +64,7 @@ extension DefenderError {
             code: .unexpectedStatus,
             httpStatus: status,
             detailCode: body.code,
-            description: "Defender API answered HTTP \(status) \(body.summary) for \(url); "
+            description: "Defender API returned HTTP \(status) \(body.summary) for \(url); "
                 + "check the API URL (it should serve /api/alerts)"
         )
     }

@@ -2,30 +2,30 @@ import HTTPClient
 
 /// A failure talking to Entra ID or the Defender API.
 ///
-/// `code` is stable and suitable as a metric label; `description` says what failed, on which
+/// `code` is stable and suitable as a metric label; `description` states what failed, on which
 /// value, and what to do next. No description contains the client secret or an access token.
 public struct DefenderError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. Raw values are stable metric labels.
     public enum Code: String, Sendable, CaseIterable {
         /// An endpoint URL or an option is invalid.
         case invalidConfiguration = "invalid_configuration"
-        /// Entra ID rejected the token request (`entraCode` holds the `AADSTS` code when sent).
+        /// Entra ID rejected the token request (`detailCode` contains the `AADSTS` code when Entra ID sent one).
         case tokenRejected = "token_rejected"
         /// The token endpoint stayed unreachable or kept failing after every retry.
         case tokenEndpointUnavailable = "token_endpoint_unavailable"
-        /// The API answered 401 twice for one page, even after a fresh token.
+        /// The API returned 401 twice for one page, even after a fresh token.
         case unauthorized
-        /// The API answered 403: the token lacks the permission or targets the wrong tenant.
+        /// The API returned 403: the token lacks the permission or targets the wrong tenant.
         case forbidden
-        /// The API answered 400: the query was rejected.
+        /// The API returned 400: the query was rejected.
         case badRequest = "bad_request"
-        /// The API kept answering 429 after every allowed wait.
+        /// The API kept returning 429 after every allowed wait.
         case throttled
-        /// The API kept answering 500, 502, 503 or 504 after every retry.
+        /// The API kept returning 500, 502, 503 or 504 after every retry.
         case serverError = "server_error"
         /// No HTTP response arrived, and retrying did not help or cannot help.
         case transportFailed = "transport_failed"
-        /// The API answered with a status this client does not handle.
+        /// The API returned a status this client does not handle.
         case unexpectedStatus = "unexpected_status"
         /// A response body is not the JSON this client expects.
         case invalidResponse = "invalid_response"

@@ -41,7 +41,8 @@ struct EntraErrorBody: Sendable, Equatable {
 }
 
 extension DefenderError {
-    /// The error for a token request that Entra ID rejected with `body`.
+    /// Builds the error for a token request that Entra ID rejected with `body`, with the fix for
+    /// the common `AADSTS` codes.
     static func tokenRejected(
         _ body: EntraErrorBody,
         status: Int,
@@ -69,6 +70,7 @@ extension DefenderError {
         default:
             advice = "check the tenant id, client id and client secret against the app registration"
         }
+
         var text = "token request for tenant \(tenant), client \(client) rejected by Entra ID "
         text += "(HTTP \(status), \(body.aadstsCode ?? "no AADSTS code"), \(body.error))"
         if let summary = body.summary {
@@ -77,6 +79,7 @@ extension DefenderError {
         text += ". Fix: " + advice
         if let trace = body.traceID { text += "; trace_id=\(trace)" }
         if let correlation = body.correlationID { text += "; correlation_id=\(correlation)" }
+
         return DefenderError(code: .tokenRejected, httpStatus: status, detailCode: body.aadstsCode, description: text)
     }
 }

@@ -1,6 +1,6 @@
 import HTTPClient
 
-/// What the pager does after one attempt at a page.
+/// The pager's next action after one attempt at a page.
 enum PageStep: Sendable {
     /// The page arrived (HTTP 200).
     case deliver(HTTPResponse)

@@ -3,7 +3,7 @@ import MDECore
 
 /// Builds client-credentials token requests and reads Entra ID's responses, without I/O.
 enum TokenExchange {
-    /// The `POST` for a client-credentials grant. The body contains the secret: never log it.
+    /// Builds the `POST` for a client-credentials grant. The body contains the secret, so never log it.
     static func request(
         credentials: ClientCredentials,
         endpoints: DefenderEndpoints,

@@ -16,8 +16,8 @@ enum URLEncoding {
         return output
     }
 
-    /// Encodes a query parameter value. `:`, `@` and `/` stay literal (RFC 3986 allows them in a
-    /// query) so logged URLs stay readable; `&`, `=`, `+`, `#` and spaces are encoded.
+    /// Encodes a query parameter value, keeping `:`, `@` and `/` literal so logged URLs stay
+    /// readable (RFC 3986 allows them in a query). `&`, `=`, `+`, `#` and spaces are encoded.
     static func encodeQueryValue(_ text: String) -> String {
         percentEncode(text, keeping: ":@/")
     }

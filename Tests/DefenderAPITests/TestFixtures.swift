@@ -51,18 +51,18 @@ enum Fixtures {
         json(200, #"{"token_type":"Bearer","expires_in":\#(expiresIn),"ext_expires_in":0,"access_token":"\#(accessToken)"}"#)
     }
 
-    /// A JWT with `payload` and a dummy header and signature.
+    /// Builds a JWT with `payload` and a dummy header and signature.
     static func jwt(payload: String) -> String {
         let header = Base64.encodeURLSafe(Array(#"{"typ":"JWT","alg":"RS256"}"#.utf8))
         return header + "." + Base64.encodeURLSafe(Array(payload.utf8)) + ".c2lnbmF0dXJl"
     }
 
-    /// A list response with `count` alerts whose ids start at `firstID`; alert `i` is updated
+    /// Builds a list response with `count` alerts whose ids start at `firstID`; alert `i` is updated
     /// `i` seconds after 2024-01-01T00:00:00.1Z.
     static func alertsPage(count: Int, firstID: Int = 0, nextLink: String? = nil) -> HTTPResponse {
         let alerts = (firstID..<firstID + count).map { index in
-            let second = String(index % 60).count == 1 ? "0\(index % 60)" : String(index % 60)
-            let minute = index / 60 < 10 ? "0\(index / 60)" : String(index / 60)
+            let minute = twoDigits(index / 60)
+            let second = twoDigits(index % 60)
             return #"{"id":"da\#(index)","lastUpdateTime":"2024-01-01T00:\#(minute):\#(second).1Z","evidence":[]}"#
         }
         var body = #"{"@odata.context":"https://api.securitycenter.microsoft.com/api/$metadata#Alerts","#
@@ -71,6 +71,10 @@ enum Fixtures {
         }
         body += #""value":[\#(alerts.joined(separator: ","))]}"#
         return json(200, body)
+    }
+
+    private static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : String(value)
     }
 
     static var window: PollingWindow {
@@ -117,7 +121,7 @@ enum Fixtures {
         }
     }
 
-    /// The value of query parameter `name` in `url`, still percent-encoded.
+    /// Returns the value of query parameter `name` in `url`, still percent-encoded.
     static func queryParameter(_ name: String, in url: String) -> String? {
         guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for pair in query.split(separator: "&") {
