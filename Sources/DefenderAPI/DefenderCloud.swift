@@ -1,0 +1,35 @@
+/// A Microsoft cloud with its own Entra ID login host and Defender API host.
+///
+/// Regional API hosts (`api-eu.securitycenter.microsoft.com`, `eu.api.security.microsoft.com`,
+/// ...) are reached for now through `DefenderEndpoints(apiURL:resource:)`.
+public enum DefenderCloud: String, Sendable, CaseIterable {
+    case commercial
+    /// US Government Community Cloud.
+    case gcc
+    /// US Government Community Cloud High.
+    case gccHigh = "gcc-high"
+    /// US Department of Defense.
+    case dod
+
+    /// Parses the `--cloud` value: `commercial`, `gcc`, `gcc-high` or `dod`, case-insensitively.
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+
+    /// The Entra ID login base URL for the cloud.
+    public var loginURL: String {
+        switch self {
+        case .commercial, .gcc: "https://login.microsoftonline.com"
+        case .gccHigh, .dod: "https://login.microsoftonline.us"
+        }
+    }
+
+    /// The Defender API base URL, which is also the token resource (v1) and scope prefix (v2).
+    public var apiURL: String {
+        switch self {
+        case .commercial: "https://api.securitycenter.microsoft.com"
+        case .gcc: "https://api-gcc.securitycenter.microsoft.us"
+        case .gccHigh, .dod: "https://api-gov.securitycenter.microsoft.us"
+        }
+    }
+}
