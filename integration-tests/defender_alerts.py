@@ -1,8 +1,8 @@
 """Alert data for the Defender API emulator: timestamps, samples, generated alerts, $filter.
 
-Timestamps are compared as integer ticks of 100 ns since 0001-01-01T00:00:00Z (the unit and
-epoch that .NET and the Defender API use), never as floats: two `lastUpdateTime` values that
-differ only in the seventh fractional digit must stay distinct, and equal ones must stay equal.
+Timestamps are compared as integer ticks of 100 ns since 0001-01-01T00:00:00Z, the unit and
+epoch of .NET and of the ids the Defender API builds from them. Floats are never used, because
+two `lastUpdateTime` values that differ only in the seventh fractional digit must stay distinct.
 """
 
 from __future__ import annotations
@@ -246,17 +246,26 @@ def parse_filter(text: str) -> list[Condition]:
     return conditions
 
 
-def alert_matches(alert: Alert, conditions: Iterable[Condition]) -> bool:
-    """Return whether every condition holds. A missing or null date never matches."""
-    for field, compare, literal_ticks in conditions:
+def filterable_ticks(alert: Alert) -> dict[str, int | None]:
+    """Return the ticks of each filterable date field, None where it is missing or malformed."""
+    values: dict[str, int | None] = {}
+    for field in FILTERABLE_DATE_FIELDS:
         value = alert.get(field)
-        if not isinstance(value, str):
-            return False
         try:
-            ticks = parse_ticks(value)
+            values[field] = parse_ticks(value) if isinstance(value, str) else None
         except ValueError:
-            return False
-        if not compare(ticks, literal_ticks):
+            values[field] = None
+    return values
+
+
+def ticks_match(values: dict[str, int | None], conditions: Iterable[Condition]) -> bool:
+    """Return whether every condition holds for `values` from `filterable_ticks`.
+
+    A missing or null date never matches.
+    """
+    for field, compare, literal_ticks in conditions:
+        ticks = values.get(field)
+        if ticks is None or not compare(ticks, literal_ticks):
             return False
     return True
 

@@ -12,7 +12,7 @@ Entra ID (client credentials):
   error_codes, timestamp, trace_id, correlation_id, error_uri): 90002 unknown tenant (400),
   700016 unknown client id (400), 7000215 wrong secret (401), 7000222 expired secret (401, when
   switched on), 7000216 missing secret, 900144 missing parameter, 70003 unsupported grant type,
-  1002012 scope without /.default. A token is JWT-shaped; its payload holds aud, tid, appid,
+  1002012 scope without /.default. A token is JWT-shaped: its payload contains aud, tid, appid,
   roles, iat, nbf and exp, and its signature is random bytes. v1 sends numbers as strings.
 
 Defender API (Bearer token required):
@@ -146,6 +146,8 @@ class EmulatorState:
         self.config = config
         self.generator = generator
         self.alerts: dict[str, Alert] = {}
+        # Parsed date fields per alert id, so a $filter does not parse every timestamp on every call.
+        self.alert_ticks: dict[str, dict[str, int | None]] = {}
         self.sorted_ids: list[str] | None = None
         self.tokens: dict[str, IssuedToken] = {}
         self.faults: deque[Fault] = deque()
@@ -160,12 +162,21 @@ class EmulatorState:
 
     def put_alert(self, alert: Alert) -> None:
         self.alerts[alert["id"]] = alert
+        self.alert_ticks[alert["id"]] = defender_alerts.filterable_ticks(alert)
         self.sorted_ids = None
 
     def alerts_by_id(self) -> list[Alert]:
+        return [self.alerts[alert_id] for alert_id in self.ids_in_order()]
+
+    def matching_alerts(self, conditions: list[defender_alerts.Condition]) -> list[Alert]:
+        """Return the alerts that satisfy every condition, ordered by id."""
+        return [self.alerts[alert_id] for alert_id in self.ids_in_order()
+                if defender_alerts.ticks_match(self.alert_ticks[alert_id], conditions)]
+
+    def ids_in_order(self) -> list[str]:
         if self.sorted_ids is None:
             self.sorted_ids = sorted(self.alerts)
-        return [self.alerts[alert_id] for alert_id in self.sorted_ids]
+        return self.sorted_ids
 
     def count_call(self, endpoint: str) -> None:
         calls = self.stats["calls"]
@@ -223,6 +234,17 @@ def defender_error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "target": str(uuid.uuid4())}}
 
 
+def error_summary(body: Any) -> str:
+    """Return the code and message of a Defender, Entra or control API error body for the log."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return f"{error.get('code')}: {error.get('message')}"
+    description = body.get("error_description") if isinstance(body, dict) else None
+    if isinstance(description, str):
+        return description.split("\r\n", 1)[0]
+    return str(error)
+
+
 def choose_content_encoding(accept_encoding: str | None) -> str | None:
     """Pick gzip, else deflate, when the Accept-Encoding header allows it (q above 0)."""
     if not accept_encoding:
@@ -262,9 +284,14 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def base_url(self) -> str:
         return self.server.base_url  # type: ignore[attr-defined]
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # With --quiet only error responses are logged.
+        if self.server.quiet and isinstance(code, int) and code < 400:  # type: ignore[attr-defined]
+            return
+        super().log_request(code, size)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (name fixed by the base class)
-        if not self.server.quiet:  # type: ignore[attr-defined]
-            sys.stderr.write(f"defender-emulator: {self.address_string()} {format % args}\n")
+        sys.stderr.write(f"defender-emulator: {self.address_string()} {format % args}\n")
 
     # Routing.
 
@@ -336,6 +363,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if status >= 400:
+            self.log_message("%s %s: %s", self.command, urllib.parse.urlsplit(self.path).path, error_summary(body))
         self.send_bytes(status, data, "application/json; charset=utf-8", headers)
 
     # Entra ID token endpoints.
@@ -534,7 +563,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if fault.retry_after is not None:
             headers["Retry-After"] = str(fault.retry_after)
         if fault.status in (502, 504):
-            # Gateways in front of the API answer these with HTML, not JSON.
+            # Gateways in front of the API send these with an HTML body, not JSON.
             html = f"<html><body><h1>{fault.status} {HTTPStatus(fault.status).phrase}</h1></body></html>".encode()
             self.log_alert_request(endpoint, query, fault.status, 0)
             self.send_bytes(fault.status, html, "text/html", headers)
@@ -572,9 +601,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def send_alert_page(self, endpoint: str, query: str, options: AlertQuery) -> None:
         with self.state.lock:
-            candidates = self.state.alerts_by_id()
+            matching = self.state.matching_alerts(options.conditions)
             page_size = self.state.config.page_size
-        matching = [alert for alert in candidates if defender_alerts.alert_matches(alert, options.conditions)]
         limit = options.top if options.top is not None else page_size
         rows = matching[options.skip: options.skip + limit]
         body: dict[str, Any] = {
@@ -805,10 +833,10 @@ def control_update_alerts(state: EmulatorState, request: dict[str, Any]) -> tupl
     changes = request.get("set", {})
     if not isinstance(changes, dict):
         raise ControlError(400, "set must be an object of field names and values")
-    given = request.get("lastUpdateTime")
-    if given is not None:
+    requested_time = request.get("lastUpdateTime")
+    if requested_time is not None:
         try:
-            defender_alerts.parse_ticks(given)
+            defender_alerts.parse_ticks(requested_time)
         except (TypeError, ValueError) as error:
             raise ControlError(400, f"lastUpdateTime is invalid: {error}") from None
 
@@ -816,17 +844,18 @@ def control_update_alerts(state: EmulatorState, request: dict[str, Any]) -> tupl
         missing = [alert_id for alert_id in ids if alert_id not in state.alerts]
         if missing:
             raise ControlError(404, f"alerts not found: {missing}")
-        if given is None:
+        new_time = requested_time
+        if new_time is None:
             # One shared value later than every listed alert's previous value.
             stamp_ticks = defender_alerts.snap_to_update_grid(now_ticks())
             for alert_id in ids:
                 previous = defender_alerts.last_update_ticks(state.alerts[alert_id])
                 if previous is not None and previous >= stamp_ticks:
                     stamp_ticks = defender_alerts.grid_step_after(previous)
-            given = defender_alerts.format_ticks(stamp_ticks)
+            new_time = defender_alerts.format_ticks(stamp_ticks)
         for alert_id in ids:
-            state.put_alert({**state.alerts[alert_id], **changes, "lastUpdateTime": given})
-    return 200, {"ids": ids, "lastUpdateTime": given}
+            state.put_alert({**state.alerts[alert_id], **changes, "lastUpdateTime": new_time})
+    return 200, {"ids": ids, "lastUpdateTime": new_time}
 
 
 CONTROL_ROUTES = {
@@ -850,37 +879,65 @@ CONTROL_ROUTES = {
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     defaults = EmulatorConfig()
-    parser = argparse.ArgumentParser(description="Emulate the Defender for Endpoint alerts API and Entra ID tokens on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free port (default)")
-    parser.add_argument("--tenant-id", default=defaults.tenant_id, help="the only tenant that gets tokens")
-    parser.add_argument("--client-id", default=defaults.client_id, help="the only application (client) id that gets tokens")
-    parser.add_argument("--client-secret", default=defaults.client_secret, help="the client secret that the application must send")
-    parser.add_argument("--token-lifetime", type=int, default=defaults.token_lifetime, help="token lifetime in seconds (default 3599)")
-    parser.add_argument("--expired-secret", action="store_true", help="answer AADSTS7000222 (expired secret) to the right secret")
-    parser.add_argument("--roles", default=",".join(defaults.roles), help="comma-separated roles put into tokens (default Alert.Read.All)")
-    parser.add_argument("--rate-limit-per-minute", type=int, default=defaults.rate_limit_per_minute, help="alert calls per minute per (client id, tenant) (default 100)")
-    parser.add_argument("--rate-limit-per-hour", type=int, default=defaults.rate_limit_per_hour, help="alert calls per hour per (client id, tenant) (default 1500)")
-    parser.add_argument("--page-size", type=int, default=defaults.page_size, help="rows per page when the request has no $top (default 10000)")
-    parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES, help=f"folder of sample responses (default {DEFAULT_SAMPLES})")
-    parser.add_argument("--no-samples", action="store_true", help="start without the sample alerts")
-    parser.add_argument("--shift-samples-hours", type=float, default=0.0,
-                        help="spread the samples' lastUpdateTime values over this many hours before now, keeping their order (default 0: keep the original timestamps)")
-    parser.add_argument("--generate", type=int, default=0, help="number of generated alerts to add (default 0)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the alert generator (default 1)")
-    parser.add_argument("--generate-hours", type=float, default=20.0, help="hours over which generated lastUpdateTime values spread (default 20)")
-    parser.add_argument("--newest-age-seconds", type=int, default=120,
-                        help="age of the newest shifted or generated lastUpdateTime in seconds (default 120, beyond a 60 s polling lag)")
-    parser.add_argument("--now", help="reference time for shifted and generated timestamps, YYYY-MM-DDTHH:MM:SSZ (default: the current time)")
-    parser.add_argument("--parent-pid", type=int, help="exit when this process ends")
-    parser.add_argument("--no-stdin-watch", action="store_true", help="do not exit when stdin closes")
-    parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
+    parser = argparse.ArgumentParser(
+        description="Emulate the Defender for Endpoint alerts API and Entra ID tokens on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0,
+                        help="TCP port on 127.0.0.1; 0 picks a free port (default)")
+
+    identity = parser.add_argument_group("Entra ID")
+    identity.add_argument("--tenant-id", default=defaults.tenant_id,
+                          help="the only tenant that gets tokens")
+    identity.add_argument("--client-id", default=defaults.client_id,
+                          help="the only application (client) id that gets tokens")
+    identity.add_argument("--client-secret", default=defaults.client_secret,
+                          help="the client secret that the application must send")
+    identity.add_argument("--token-lifetime", type=int, default=defaults.token_lifetime,
+                          help="token lifetime in seconds (default 3599)")
+    identity.add_argument("--expired-secret", action="store_true",
+                          help="reject the correct secret with AADSTS7000222 (expired secret)")
+    identity.add_argument("--roles", default=",".join(defaults.roles),
+                          help="comma-separated roles put into tokens (default Alert.Read.All)")
+
+    api = parser.add_argument_group("alerts API")
+    api.add_argument("--rate-limit-per-minute", type=int, default=defaults.rate_limit_per_minute,
+                     help="alert calls per minute per (client id, tenant) (default 100)")
+    api.add_argument("--rate-limit-per-hour", type=int, default=defaults.rate_limit_per_hour,
+                     help="alert calls per hour per (client id, tenant) (default 1500)")
+    api.add_argument("--page-size", type=int, default=defaults.page_size,
+                     help="rows per page when the request has no $top (default 10000)")
+
+    data = parser.add_argument_group("alerts")
+    data.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES,
+                      help=f"folder of sample responses (default {DEFAULT_SAMPLES})")
+    data.add_argument("--no-samples", action="store_true", help="start without the sample alerts")
+    data.add_argument("--shift-samples-hours", type=float, default=0.0,
+                      help="spread the samples' lastUpdateTime values over this many hours before now, "
+                           "keeping their order (default 0: keep the original timestamps)")
+    data.add_argument("--generate", type=int, default=0, help="number of generated alerts to add (default 0)")
+    data.add_argument("--seed", type=int, default=1, help="seed of the alert generator (default 1)")
+    data.add_argument("--generate-hours", type=float, default=20.0,
+                      help="hours over which generated lastUpdateTime values spread (default 20)")
+    data.add_argument("--newest-age-seconds", type=int, default=120,
+                      help="age in seconds of the newest shifted or generated lastUpdateTime "
+                           "(default 120, beyond a 60 s polling lag)")
+    data.add_argument("--now",
+                      help="reference time for shifted and generated timestamps, YYYY-MM-DDTHH:MM:SSZ "
+                           "(default: the current time)")
+
+    lifecycle = parser.add_argument_group("process")
+    lifecycle.add_argument("--parent-pid", type=int, help="exit when this process ends")
+    lifecycle.add_argument("--no-stdin-watch", action="store_true", help="do not exit when stdin closes")
+    lifecycle.add_argument("--quiet", action="store_true", help="log only error responses to stderr")
+
     arguments = parser.parse_args(argv)
     if arguments.generate < 0:
         parser.error(f"--generate must be 0 or more, not {arguments.generate}")
     if not 1 <= arguments.page_size <= MAX_TOP:
         parser.error(f"--page-size must be from 1 to {MAX_TOP}, not {arguments.page_size}")
     if arguments.rate_limit_per_minute < 1 or arguments.rate_limit_per_hour < 1:
-        parser.error("rate limits must be at least 1")
+        parser.error("--rate-limit-per-minute and --rate-limit-per-hour must be at least 1")
+    if arguments.token_lifetime < 0:
+        parser.error(f"--token-lifetime must be 0 or more, not {arguments.token_lifetime}")
     if arguments.now is not None:
         try:
             defender_alerts.parse_ticks(arguments.now)
