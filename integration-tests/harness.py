@@ -56,7 +56,7 @@ class HarnessError(RuntimeError):
 class HttpResponse:
     status: int
     headers: dict[str, str]  # names in lower case
-    body: bytes  # as received, still compressed when Content-Encoding says so
+    body: bytes  # as received, so still gzip or deflate compressed when Content-Encoding names one
 
     def decoded_body(self) -> bytes:
         encoding = self.headers.get("content-encoding", "").lower()
@@ -187,7 +187,7 @@ def start_server_process(name: str, command: Sequence[str], log_dir: Path,
     lines: queue.Queue[bytes] = queue.Queue()
 
     def read_stdout() -> None:
-        # Forward the first line, then keep draining so a chatty server never blocks on a full pipe.
+        # Queue every line, not only the first, so the server never blocks on a full stdout pipe.
         assert process.stdout is not None
         for line in process.stdout:
             lines.put(line)
@@ -205,7 +205,7 @@ def start_server_process(name: str, command: Sequence[str], log_dir: Path,
     except queue.Empty:
         raise fail(f"no URL line on stdout within {startup_timeout} s") from None
     if not first_line:
-        raise fail(f"it exited with code {process.wait(timeout=5.0)} before printing its URL")
+        raise fail(f"it closed stdout before printing its URL (exit code {stop_process(process, 5.0)})")
     try:
         url = json.loads(first_line)["url"]
     except (ValueError, KeyError, TypeError):

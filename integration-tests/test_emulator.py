@@ -547,3 +547,19 @@ def test_harness_starts_osmem_and_indexes(tmp_path: Path) -> None:
 def test_harness_refuses_other_hosts() -> None:
     with pytest.raises(harness.HarnessError):
         harness.http_request("GET", "http://example.invalid/")
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("print('hello', flush=True); import sys; sys.stdin.read()", "is not {\"url\": ...}"),
+        ("import sys; sys.stdin.read()", "no URL line on stdout within 1 s"),
+        ("import sys; sys.exit(3)", "exit code 3"),
+        ("print('{\"url\": \"http://example.invalid:9200\"}', flush=True)", "127.0.0.1 only"),
+    ],
+)
+def test_harness_startup_failures(tmp_path: Path, script: str, expected: str) -> None:
+    with pytest.raises(harness.HarnessError) as raised:
+        harness.start_server_process("broken", [sys.executable, "-c", script], tmp_path, startup_timeout=1)
+
+    assert expected in str(raised.value)
