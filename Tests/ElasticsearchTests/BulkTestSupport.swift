@@ -159,3 +159,23 @@ struct IndexerFixture {
         lines(of: readFile(deadLetterPath) ?? []).compactMap { try? JSONParser.parse($0) }
     }
 }
+
+/// Runs `body` and returns the `BulkIndexerError` it threw, or `nil` when it returned or threw
+/// another error.
+func indexerError(_ body: () async throws -> Void) async -> BulkIndexerError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? BulkIndexerError
+    }
+}
+
+/// Polls `condition` every 5 ms for up to 5 s; returns whether it became true.
+func eventually(_ condition: () async -> Bool) async -> Bool {
+    for _ in 0..<1000 {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return false
+}
