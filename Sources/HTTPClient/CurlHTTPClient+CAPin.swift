@@ -1,0 +1,29 @@
+extension CurlHTTPClient {
+    /// The CA certificate (PEM) that the fingerprint pin selects for `parts`'s origin.
+    ///
+    /// The first request to an origin runs a certificate probe: a TLS handshake without
+    /// verification that sends no HTTP request, so no credentials or body. The matching chain
+    /// certificate then becomes the only trust anchor, with full verification, for every request
+    /// to that origin. Concurrent first requests may each probe; the result is the same.
+    func trustAnchor(for parts: URLParts, fingerprint: CAFingerprint) async throws(HTTPError) -> String {
+        let origin = parts.origin
+        if let known = trustAnchorCache.withLock({ $0[origin] }) {
+            return known
+        }
+        let probe = CurlTransfer(
+            purpose: .certificateProbe,
+            url: origin + "/",
+            method: .get,
+            headers: [],
+            body: nil,
+            bodyIsGzip: false,
+            timeout: configuration.connectTimeout,
+            maxResponseBytes: 0,
+            trustAnchorPEM: nil
+        )
+        let chain = try await perform(probe).get().certificateChainPEM
+        let anchor = try TrustAnchorSelection.select(fingerprint, from: chain, url: parts.redacted).get()
+        trustAnchorCache.withLock { $0[origin] = anchor }
+        return anchor
+    }
+}
