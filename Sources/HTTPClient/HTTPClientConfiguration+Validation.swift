@@ -26,7 +26,7 @@ extension HTTPClientConfiguration {
                 message: "invalid compression level \(compressionLevel): expected 0 (no compression) to 9"
             )
         }
-        guard !userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+        guard !userAgent.contains(where: \.isNewline) else {
             throw HTTPClientConfigurationError(
                 field: "userAgent",
                 message: "invalid user agent: it must not contain line breaks"
