@@ -22,7 +22,7 @@ public struct CAFingerprint: Sendable, Hashable, CustomStringConvertible {
         hex = digits
     }
 
-    /// The fingerprint of a DER-encoded certificate.
+    /// Computes the fingerprint of a DER-encoded certificate.
     public init(certificateDER: [UInt8]) {
         hex = SHA256.hexDigest(certificateDER)
     }

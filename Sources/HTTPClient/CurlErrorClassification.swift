@@ -27,7 +27,7 @@ enum CurlErrorClassification {
         }
     }
 
-    /// The error for a failed transfer: libcurl's detailed message when it wrote one.
+    /// Builds the error for a failed transfer, with libcurl's detailed message when it wrote one.
     static func error(for code: CURLcode, transfer: CurlTransfer) -> HTTPError {
         let detail = String(cString: transfer.errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

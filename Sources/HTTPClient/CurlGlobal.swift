@@ -1,7 +1,8 @@
 import CCurl
 
-/// libcurl's process-wide initialisation, which must happen once before any handle exists and
-/// is not itself thread-safe: a static `let` runs it exactly once under Swift's lazy-global lock.
+/// libcurl's process-wide initialisation, which must run before the first handle is created.
+/// `curl_global_init` is thread-safe only from libcurl 7.84 on, so a static `let` runs it exactly
+/// once: Swift initialises static properties lazily under a once-lock.
 enum CurlGlobal {
     private static let initResult: CURLcode = curl_global_init(MDE_CURL_GLOBAL_DEFAULT)
 

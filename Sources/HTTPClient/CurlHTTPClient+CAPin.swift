@@ -1,10 +1,10 @@
 extension CurlHTTPClient {
-    /// The CA certificate (PEM) that the fingerprint pin selects for `parts`'s origin.
+    /// Finds the CA certificate (PEM) that the fingerprint pin selects for the origin of `parts`.
     ///
     /// The first request to an origin runs a certificate probe: a TLS handshake without
     /// verification that sends no HTTP request, so no credentials or body. The matching chain
-    /// certificate then becomes the only trust anchor, with full verification, for every request
-    /// to that origin. Concurrent first requests may each probe; the result is the same.
+    /// certificate then becomes the only trust anchor for every request to that origin, with full
+    /// verification. Concurrent first requests may each run a probe, and all reach the same result.
     func trustAnchor(for parts: URLParts, fingerprint: CAFingerprint) async throws(HTTPError) -> String {
         let origin = parts.origin
         if let known = trustAnchorCache.withLock({ $0[origin] }) {

@@ -101,6 +101,8 @@ public final class CurlHTTPClient: HTTPTransport {
     }
 
     /// Rejects header names and values that would break the request's framing.
+    // NOTE: HTTPError.Kind has no case for an invalid request, so these errors use `.other`,
+    // which `isRetryable` reports as retryable although a retry cannot succeed.
     static func validateHeaders(_ headers: [HTTPHeader], url: String) throws(HTTPError) {
         for header in headers {
             let nameIsValid = !header.name.isEmpty

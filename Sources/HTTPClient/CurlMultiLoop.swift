@@ -150,7 +150,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         )
     }
 
-    /// The PEM certificates that libcurl recorded with CURLOPT_CERTINFO, leaf first.
+    /// Reads the PEM certificates that libcurl recorded with CURLOPT_CERTINFO, leaf first.
     private func certificateChain(of handle: UnsafeMutableRawPointer) -> [String] {
         var info: UnsafeMutablePointer<curl_certinfo>?
         guard mde_curl_easy_getinfo_certinfo(handle, CURLINFO_CERTINFO, &info) == CURLE_OK,

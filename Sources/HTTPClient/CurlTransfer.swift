@@ -12,7 +12,7 @@ struct CurlTransferOutput: Sendable {
 
 /// One request, or one certificate probe, on its way through `CurlMultiLoop`.
 ///
-/// The submitting task sets `continuation` before the transfer is queued; after that, only the
+/// The submitting task sets `continuation` before the transfer is queued. After that, only the
 /// loop thread touches the mutable state, and it resumes the continuation exactly once.
 final class CurlTransfer: @unchecked Sendable {
     enum Purpose: Sendable {

@@ -27,7 +27,7 @@ public enum Gzip {
                 stream.avail_in = uInt(inBuffer.count)
                 stream.next_out = outBuffer.baseAddress
                 stream.avail_out = uInt(outBuffer.count)
-                // The output holds deflateBound bytes, so one Z_FINISH call completes the stream.
+                // The output has room for deflateBound bytes, so one Z_FINISH call completes the stream.
                 status = deflate(&stream, Z_FINISH)
                 return outBuffer.count - Int(stream.avail_out)
             }

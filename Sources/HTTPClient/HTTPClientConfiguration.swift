@@ -1,8 +1,8 @@
 /// Settings for `CurlHTTPClient`. `CurlHTTPClient.init` validates them.
 public struct HTTPClientConfiguration: Sendable {
-    /// The longest time to wait for the TCP and TLS handshakes of a new connection.
+    /// The maximum time for the TCP and TLS handshakes of a new connection.
     public var connectTimeout: Duration
-    /// The longest time a whole request may take once it starts, connecting included;
+    /// The maximum time of a whole request once it starts, connecting included.
     /// `HTTPRequest.timeout` overrides it per request. Time spent waiting for a free slot under
     /// `maxConcurrentRequests` does not count.
     public var requestTimeout: Duration
@@ -47,21 +47,21 @@ public struct HTTPClientConfiguration: Sendable {
         self.userAgent = userAgent
     }
 
-    /// The `User-Agent` value for a release: `mde-shipper/<version>`.
+    /// Builds the `User-Agent` value for a release: `mde-shipper/<version>`.
     public static func userAgent(version: String) -> String {
         "mde-shipper/\(version)"
     }
 }
 
-/// How the client verifies servers and presents itself over TLS.
+/// TLS settings: how servers are verified, and the client certificate.
 ///
 /// Without options, servers are verified against the system's CA store, host names included.
 public struct TLSConfiguration: Sendable {
     /// A PEM file of CA certificates to trust instead of the system store.
     public var caFile: String?
     /// The SHA-256 of a CA certificate's DER encoding, as hex with optional colons in any case.
-    /// That certificate must appear in the chain the server sends, and then becomes the only
-    /// trust anchor for the server's host; verification stays on, host names included.
+    /// That certificate must appear in the chain the server sends. It then becomes the only
+    /// trust anchor for that server, and verification stays on, host names included.
     public var caFingerprintSHA256: String?
     /// Turns all certificate and host name verification off. The client logs a warning once.
     public var insecure: Bool

@@ -2,7 +2,7 @@
 public struct HTTPClientConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configuration field at fault, such as `tls.caFingerprintSHA256`.
     public var field: String
-    /// What is wrong and what is expected, with the offending value unless it is a secret.
+    /// The problem and the expected value, quoting the invalid value unless it may be a secret.
     public var message: String
 
     public init(field: String, message: String) {

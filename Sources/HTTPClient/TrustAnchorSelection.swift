@@ -2,8 +2,8 @@ import MDECore
 
 /// Picks the certificate that a CA fingerprint pin names out of a server's certificate chain.
 enum TrustAnchorSelection {
-    /// The PEM certificate of `chainPEM` whose DER SHA-256 equals `fingerprint`, or an error
-    /// that lists every fingerprint seen so the operator can compare.
+    /// Finds the PEM certificate in `chainPEM` whose DER SHA-256 equals `fingerprint`. Fails with
+    /// a `tlsFailed` error that lists every fingerprint seen, so the operator can compare.
     static func select(
         _ fingerprint: CAFingerprint,
         from chainPEM: [String],
@@ -26,7 +26,7 @@ enum TrustAnchorSelection {
         ))
     }
 
-    /// The DER bytes of the first certificate in PEM text, or nil when it is not valid PEM.
+    /// Decodes the first certificate in PEM text to DER; returns nil when the PEM is invalid.
     static func derBytes(ofPEM pem: String) -> [UInt8]? {
         var inside = false
         var base64 = ""

@@ -91,3 +91,46 @@ extension Result<HTTPResponse, HTTPError> {
         return nil
     }
 }
+
+/// Requests against an HTTPS fixture server that requires a client certificate.
+@Suite(.timeLimit(.minutes(1)))
+struct CurlHTTPClientMutualTLSTests {
+    let server: FixtureServer
+    let material: TLSMaterial
+
+    init() throws {
+        (server, material) = try SharedFixtures.mutualTLS.get()
+    }
+
+    func send(tls: TLSConfiguration) async throws -> Result<HTTPResponse, HTTPError> {
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(tls: tls), logger: .discarding)
+        do throws(HTTPError) {
+            return .success(try await client.send(HTTPRequest(method: .get, url: server.url("/echo"))))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test func clientCertificateIsAccepted() async throws {
+        let tls = TLSConfiguration(
+            caFile: material.caFile,
+            clientCertificateFile: material.clientCertificateFile,
+            clientKeyFile: material.clientKeyFile
+        )
+        #expect(try await send(tls: tls).status == 200)
+    }
+
+    @Test func clientCertificateWorksWithFingerprintPin() async throws {
+        let tls = TLSConfiguration(
+            caFingerprintSHA256: material.caFingerprint,
+            clientCertificateFile: material.clientCertificateFile,
+            clientKeyFile: material.clientKeyFile
+        )
+        #expect(try await send(tls: tls).status == 200)
+    }
+
+    @Test func missingClientCertificateFails() async throws {
+        let result = try await send(tls: TLSConfiguration(caFile: material.caFile))
+        #expect(result.status == nil)
+    }
+}

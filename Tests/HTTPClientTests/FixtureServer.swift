@@ -20,8 +20,9 @@ final class FixtureServer: @unchecked Sendable {
         self.scheme = scheme
     }
 
-    /// Starts the server; with a certificate chain and key it serves HTTPS.
-    static func start(certificateChain: String? = nil, key: String? = nil) throws -> FixtureServer {
+    /// Starts the server. With a certificate chain and key it serves HTTPS, and with a client CA
+    /// it also requires client certificates signed by that CA.
+    static func start(certificateChain: String? = nil, key: String? = nil, clientCA: String? = nil) throws -> FixtureServer {
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()
             .appendingPathComponent("Fixtures/http_fixture_server.py")
@@ -30,6 +31,9 @@ final class FixtureServer: @unchecked Sendable {
         process.arguments = ["python3", script.path]
         if let certificateChain, let key {
             process.arguments! += ["--cert", certificateChain, "--key", key]
+        }
+        if let clientCA {
+            process.arguments! += ["--client-ca", clientCA]
         }
         let input = Pipe()
         let output = Pipe()
@@ -74,6 +78,15 @@ enum SharedFixtures {
     static let tls = Result { () throws -> (FixtureServer, TLSMaterial) in
         let material = try TLSMaterial.generate()
         let server = try FixtureServer.start(certificateChain: material.chainFile, key: material.serverKeyFile)
+        return (server, material)
+    }
+    static let mutualTLS = Result { () throws -> (FixtureServer, TLSMaterial) in
+        let (_, material) = try tls.get()
+        let server = try FixtureServer.start(
+            certificateChain: material.chainFile,
+            key: material.serverKeyFile,
+            clientCA: material.caFile
+        )
         return (server, material)
     }
 }

@@ -13,6 +13,9 @@ struct TLSMaterial: Sendable {
     /// The server certificate followed by the CA certificate, so the CA is in the sent chain.
     var chainFile: String { directory + "/chain.pem" }
     var serverKeyFile: String { directory + "/server.key" }
+    /// A client certificate and key that the same CA signed.
+    var clientCertificateFile: String { directory + "/client.pem" }
+    var clientKeyFile: String { directory + "/client.key" }
     /// The CA's SHA-256 fingerprint as `openssl` prints it: uppercase pairs with colons.
     let caFingerprint: String
 
@@ -22,6 +25,8 @@ struct TLSMaterial: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
             .write(toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
+        try "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n"
+            .write(toFile: directory + "/client.ext", atomically: true, encoding: .utf8)
 
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         try run(["req", "-x509"] + curve + [
@@ -32,6 +37,11 @@ struct TLSMaterial: Sendable {
         try run([
             "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+        ], in: directory)
+        try run(["req"] + curve + ["-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=mde-shipper test client"], in: directory)
+        try run([
+            "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "client.pem", "-days", "2", "-extfile", "client.ext",
         ], in: directory)
         let chain = try String(contentsOfFile: directory + "/server.pem", encoding: .utf8)
             + String(contentsOfFile: directory + "/ca.pem", encoding: .utf8)

@@ -2,15 +2,16 @@
 """HTTP fixture server for the HTTPClient tests, on 127.0.0.1 only.
 
 Prints the port it listens on as one line, then serves until its standard input closes.
-With --cert and --key it serves HTTPS; the certificate file may hold the whole chain.
+With --cert and --key it serves HTTPS, and the certificate file may contain the whole chain.
+With --client-ca as well, it requires a client certificate signed by that CA.
 
 Endpoints:
   /echo            returns the request body unchanged; request headers come back as
                    x-echo-<name> response headers, the method as x-echo-method
   /gzip?bytes=N    N bytes of text, gzip-encoded (Content-Encoding: gzip)
-  /slow?seconds=S  waits S seconds, then answers 200
+  /slow?seconds=S  waits S seconds, then responds 200
   /huge?bytes=N    N bytes; add &chunked=1 to omit Content-Length
-  /status?code=C   answers with status C
+  /status?code=C   responds with status C
 Every response carries x-connection-id, numbered per accepted TCP connection,
 x-client-port, the peer's source port, and x-request-target, the request line's target
 (an absolute URL when the request came as to a proxy).
@@ -133,12 +134,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--client-ca")
     arguments = parser.parse_args()
 
     server = Server(("127.0.0.1", 0), Handler)
     if arguments.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(arguments.cert, arguments.key)
+        if arguments.client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(arguments.client_ca)
         # The handshake then happens in the connection's own thread, not in the accept loop.
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
 
