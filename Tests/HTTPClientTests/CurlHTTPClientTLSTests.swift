@@ -12,14 +12,8 @@ struct CurlHTTPClientTLSTests {
         (server, material) = try SharedFixtures.tls.get()
     }
 
-    func send(tls: TLSConfiguration, logger: Logger = .discarding) async throws -> Result<HTTPResponse, HTTPError> {
-        let configuration = HTTPClientConfiguration(requestTimeout: .seconds(10), tls: tls)
-        let client = try CurlHTTPClient(configuration: configuration, logger: logger)
-        do throws(HTTPError) {
-            return .success(try await client.send(HTTPRequest(method: .post, url: server.url("/echo"), body: [42])))
-        } catch {
-            return .failure(error)
-        }
+    func send(tls: TLSConfiguration) async throws -> Result<HTTPResponse, HTTPError> {
+        try await sendEcho(to: server, tls: tls)
     }
 
     @Test func untrustedServerIsRejectedByDefault() async throws {
@@ -75,6 +69,17 @@ struct CurlHTTPClientTLSTests {
     }
 }
 
+/// Sends one POST to `/echo` with a new client and returns the response or the error.
+func sendEcho(to server: FixtureServer, tls: TLSConfiguration) async throws -> Result<HTTPResponse, HTTPError> {
+    let configuration = HTTPClientConfiguration(requestTimeout: .seconds(10), tls: tls)
+    let client = try CurlHTTPClient(configuration: configuration, logger: .discarding)
+    do throws(HTTPError) {
+        return .success(try await client.send(HTTPRequest(method: .post, url: server.url("/echo"), body: [42])))
+    } catch {
+        return .failure(error)
+    }
+}
+
 extension Result<HTTPResponse, HTTPError> {
     var status: Int? {
         if case .success(let response) = self { return response.status }
@@ -103,12 +108,7 @@ struct CurlHTTPClientMutualTLSTests {
     }
 
     func send(tls: TLSConfiguration) async throws -> Result<HTTPResponse, HTTPError> {
-        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(tls: tls), logger: .discarding)
-        do throws(HTTPError) {
-            return .success(try await client.send(HTTPRequest(method: .get, url: server.url("/echo"))))
-        } catch {
-            return .failure(error)
-        }
+        try await sendEcho(to: server, tls: tls)
     }
 
     @Test func clientCertificateIsAccepted() async throws {
