@@ -24,6 +24,10 @@ extension CurlHTTPClient {
         let chain = try await perform(probe).get().certificateChainPEM
         let anchor = try TrustAnchorSelection.select(fingerprint, from: chain, url: parts.redacted).get()
         trustAnchorCache.withLock { $0[origin] = anchor }
+        logger.info(
+            "CA fingerprint pin matched a certificate in the server's chain",
+            [("url.origin", .string(origin)), ("tls.ca.fingerprint", .string(fingerprint.description))]
+        )
         return anchor
     }
 }

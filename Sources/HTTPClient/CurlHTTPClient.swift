@@ -14,7 +14,7 @@ public final class CurlHTTPClient: HTTPTransport {
     public let configuration: HTTPClientConfiguration
     private let fingerprint: CAFingerprint?
     private let loop: CurlMultiLoop
-    private let logger: Logger
+    let logger: Logger
     /// PEM trust anchors chosen by the CA fingerprint pin, by origin (`https://host:port`).
     let trustAnchorCache = Mutex<[String: String]>([:])
 
