@@ -71,3 +71,12 @@ extension ClusterError {
         )
     }
 }
+
+/// Returns `url` with any `user:password@` part replaced by `***@`, for messages and logs.
+func redactedURL(_ url: String) -> String {
+    guard let schemeEnd = url.firstRange(of: "://") else { return url }
+    let afterScheme = url[schemeEnd.upperBound...]
+    let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    guard let at = authority.lastIndex(of: "@") else { return url }
+    return String(url[..<schemeEnd.upperBound]) + "***" + String(url[at...])
+}
