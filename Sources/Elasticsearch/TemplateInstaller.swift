@@ -6,6 +6,9 @@ import MDECore
 /// Each template is read first, and written only when it is absent or when mde-shipper's stored
 /// `_meta.digest` differs, so that many replicas starting together send reads, not writes. See
 /// `plan(_:stored:)` for the rules.
+// NOTE: only a template of the same name counts as existing. An unmanaged template under another
+// name whose index patterns overlap at a higher priority still wins, and one at the same priority
+// makes the cluster reject the PUT (the error carries its `error.reason`).
 public struct TemplateInstaller: Sendable {
     public let transport: any HTTPTransport
     /// The base URL of the cluster host, such as `ClusterInfo.host`.
