@@ -138,6 +138,10 @@ public struct AlertMapper: Sendable {
         for rule in rules {
             if rule.needsKeepComments && !options.keepComments { continue }
             guard let value = object[rule.source], !Scrubbing.isAbsent(value) else { continue }
+            if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
+                throw MappingFailure.wrongType(
+                    fieldPrefix + rule.source, expected: "an object or an array of objects", found: JSONValueKind(value))
+            }
             switch try rule.transform.apply(value, field: fieldPrefix + rule.source) {
             case .value(let result):
                 fields.set(rule.segments, result)
@@ -148,6 +152,14 @@ public struct AlertMapper: Sendable {
                     fields.set(rejected, .string(text))
                 }
             }
+        }
+    }
+
+    private static func isObjectOrObjects(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object: return true
+        case .array(let elements): return elements.allSatisfy { $0.objectValue != nil || $0.isNull }
+        default: return false
         }
     }
 

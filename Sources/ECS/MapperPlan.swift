@@ -8,6 +8,8 @@ struct MapperPlan: Sendable {
         let transform: FieldTransform
         let rejectedSegments: [String]?
         let needsKeepComments: Bool
+        /// The row maps an object (or flattened) field, so only objects and arrays of objects fit.
+        let expectsObjects: Bool
     }
 
     struct Constant: Sendable {
@@ -35,7 +37,8 @@ struct MapperPlan: Sendable {
                 let rule = SourceRule(
                     source: name, segments: segments, transform: transform,
                     rejectedSegments: row.rejectedValueField.map(FieldPath.segments(of:)),
-                    needsKeepComments: option == "keepComments")
+                    needsKeepComments: option == "keepComments",
+                    expectsObjects: row.type == .object || row.type == .flattened)
                 if level == .alert {
                     alertRules.append(rule)
                     consumedAlertKeys.insert(name)

@@ -68,7 +68,7 @@ struct PipelineErrorTests {
 
     static let wrongStructures: [(String, JSONValue)] = [
         ("evidence", "x"), ("evidence", .array([5])), ("relatedUser", "jane"),
-        ("relatedUser", ["userName": ["a": 1]]),
+        ("relatedUser", ["userName": ["a": 1]]), ("loggedOnUsers", .array(["someone"])), ("loggedOnUsers", 5),
     ]
 
     @Test(arguments: wrongStructures)
