@@ -66,7 +66,11 @@ let package = Package(
             dependencies: ["HTTPClient", "MDECore"]
         ),
         .testTarget(name: "MDECoreTests", dependencies: ["MDECore"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["HTTPClient", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "DefenderAPITests", dependencies: ["DefenderAPI", "TestSupport"]),
         .testTarget(name: "ECSTests", dependencies: ["ECS", "MDECore", "TestSupport"]),
         .testTarget(name: "ElasticsearchTests", dependencies: ["Elasticsearch", "ECS", "TestSupport"]),

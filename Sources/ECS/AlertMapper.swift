@@ -1,0 +1,170 @@
+import MDECore
+
+/// Maps one raw Defender alert to ECS documents: one per distinct evidence item, each carrying all
+/// alert-level fields, or one for an alert without evidence.
+///
+/// The mapping is driven by the field table: source rows copy Defender fields through a
+/// transform, constant rows add fixed values, and derived rows name the Swift functions in
+/// `DerivedFields`. Source keys that no row reads are kept under `microsoft.defender_endpoint.*`.
+/// An alert that cannot be mapped becomes one `event.kind: pipeline_error` document; mapping
+/// never throws for an alert.
+public struct AlertMapper: Sendable {
+    public let options: MapperOptions
+    let plan: MapperPlan
+    let pipelineErrorConstantsForDocument: [MapperPlan.Constant]
+
+    /// Tag of every document that carries `event.original`.
+    public static let preserveOriginalTag = "preserve_original_event"
+
+    /// Loads the field table (the embedded one unless `options.fieldTable` is set).
+    public init(options: MapperOptions = MapperOptions()) throws(FieldTableError) {
+        self.options = options
+        let table: FieldTable
+        if let given = options.fieldTable {
+            table = given
+        } else {
+            table = try FieldTable.embedded()
+        }
+        plan = MapperPlan(table: table)
+        pipelineErrorConstantsForDocument = plan.constants.filter { $0.when == nil && $0.segments != ["event", "kind"] }
+    }
+
+    /// Maps `alert`, a value exactly as the Defender API returns it. `original` is the alert's
+    /// raw JSON when the caller has it; `event.original` uses it, else re-encodes `alert`.
+    public func documents(for alert: JSONValue, original: [UInt8]?) -> [ECSDocument] {
+        documents(for: alert, original: original, nowTicks: WallClock.nowTicks())
+    }
+
+    /// Maps `alert` with `nowTicks` (100 ns ticks since the Unix epoch) as the time of mapping,
+    /// which fills `@timestamp` when the alert has no valid time of its own.
+    public func documents(for alert: JSONValue, original: [UInt8]?, nowTicks: Int64) -> [ECSDocument] {
+        do {
+            return try mapAlert(alert, original: original, nowTicks: nowTicks)
+        } catch {
+            return [pipelineErrorDocument(for: alert, original: original, failure: error, nowTicks: nowTicks)]
+        }
+    }
+
+    private func mapAlert(_ value: JSONValue, original: [UInt8]?, nowTicks: Int64) throws(MappingFailure) -> [ECSDocument] {
+        guard let alert = value.objectValue else {
+            throw MappingFailure.wrongType("alert", expected: "a JSON object", found: JSONValueKind(value))
+        }
+        let alertID = try AlertMapper.alertID(of: alert)
+        let evidence = try EvidenceItems(alert: alert)
+
+        var output = DerivedOutput(fields: DocumentFields())
+        try writeAlertFields(alert, into: &output.fields)
+        let alertContext = DerivedContext(alert: alert, evidence: nil, evidenceField: "", nowTicks: nowTicks)
+        for field in plan.alertDerived {
+            try field.run(&output, alertContext)
+        }
+        var tags = options.tags + output.tags
+        if options.preserveOriginal {
+            output.fields.set(["event", "original"], .string(originalText(value, original: original)))
+            tags.append(AlertMapper.preserveOriginalTag)
+        }
+        output.fields.set(["tags"], .array(tags.map(JSONValue.string)))
+
+        let lastUpdateTime = alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
+        if evidence.items.isEmpty {
+            let source = try documentSource(alertFields: output.fields, alert: alert, item: nil, nowTicks: nowTicks)
+            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: nil)
+            return [ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false)]
+        }
+        var documents: [ECSDocument] = []
+        documents.reserveCapacity(evidence.items.count)
+        for item in evidence.items {
+            let source = try documentSource(alertFields: output.fields, alert: alert, item: item, nowTicks: nowTicks)
+            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: item.canonical)
+            documents.append(ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false))
+        }
+        return documents
+    }
+
+    /// The alert `id`: a non-empty string, because it is part of every document id.
+    static func alertID(of alert: JSONObject) throws(MappingFailure) -> String {
+        guard let value = alert["id"] else {
+            throw MappingFailure(field: "id", problem: "missing; every alert needs an id")
+        }
+        guard let id = value.stringValue else {
+            throw MappingFailure.wrongType("id", expected: "a string", found: JSONValueKind(value))
+        }
+        guard !Scrubbing.isPlaceholder(id) else {
+            throw MappingFailure(field: "id", problem: "empty or a placeholder (\"\(id)\")")
+        }
+        return id
+    }
+
+    private func writeAlertFields(_ alert: JSONObject, into fields: inout DocumentFields) throws(MappingFailure) {
+        for constant in plan.constants {
+            if let when = constant.when, alert[when].map(Scrubbing.isAbsent) ?? true {
+                continue
+            }
+            fields.set(constant.segments, constant.value)
+        }
+        try apply(plan.alertRules, to: alert, fieldPrefix: "", into: &fields)
+        for member in alert where !plan.consumedAlertKeys.contains(member.key) {
+            if let kept = Scrubbing.cleaned(member.value) {
+                fields.set(["microsoft", "defender_endpoint", member.key], kept)
+            }
+        }
+    }
+
+    private func documentSource(
+        alertFields: DocumentFields, alert: JSONObject, item: EvidenceItems.Item?, nowTicks: Int64
+    ) throws(MappingFailure) -> [UInt8] {
+        var output = DerivedOutput(fields: alertFields)
+        if let item {
+            try apply(plan.evidenceRules, to: item.object, fieldPrefix: item.field + ".", into: &output.fields)
+            for member in item.object where !plan.consumedEvidenceKeys.contains(member.key) {
+                if let kept = Scrubbing.cleaned(member.value) {
+                    output.fields.set(["microsoft", "defender_endpoint", "evidence", member.key], kept)
+                }
+            }
+        }
+        let context = DerivedContext(
+            alert: alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: nowTicks)
+        for field in plan.documentDerived {
+            try field.run(&output, context)
+        }
+        var writer = JSONWriter(reservingCapacity: 4096)
+        output.fields.encoded(into: &writer)
+        return writer.bytes
+    }
+
+    private func apply(
+        _ rules: [MapperPlan.SourceRule], to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields
+    ) throws(MappingFailure) {
+        for rule in rules {
+            if rule.needsKeepComments && !options.keepComments { continue }
+            guard let value = object[rule.source], !Scrubbing.isAbsent(value) else { continue }
+            if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
+                throw MappingFailure.wrongType(
+                    fieldPrefix + rule.source, expected: "an object or an array of objects", found: JSONValueKind(value))
+            }
+            switch try rule.transform.apply(value, field: fieldPrefix + rule.source) {
+            case .value(let result):
+                fields.set(rule.segments, result)
+            case .absent:
+                break
+            case .rejected(let text):
+                if let rejected = rule.rejectedSegments {
+                    fields.set(rejected, .string(text))
+                }
+            }
+        }
+    }
+
+    private static func isObjectOrObjects(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object: return true
+        case .array(let elements): return elements.allSatisfy { $0.objectValue != nil || $0.isNull }
+        default: return false
+        }
+    }
+
+    func originalText(_ alert: JSONValue, original: [UInt8]?) -> String {
+        // Decoding repairs invalid UTF-8 with U+FFFD.
+        String(decoding: original ?? alert.encoded(), as: UTF8.self)
+    }
+}

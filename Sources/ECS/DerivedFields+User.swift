@@ -1,0 +1,43 @@
+import MDECore
+
+extension DerivedFields {
+    /// Sets `user.name`, `user.domain` and `user.email` from `relatedUser`, and keeps its other
+    /// keys under `microsoft.defender_endpoint.relatedUser`.
+    ///
+    /// A user name that is an e-mail address sets `user.email` and splits into `user.name` (the
+    /// local part) and `user.domain` (the e-mail domain, which then wins over `domainName`).
+    static func relatedUser(_ output: inout DerivedOutput, _ context: DerivedContext) throws(MappingFailure) {
+        guard let value = context.alert["relatedUser"], !Scrubbing.isAbsent(value) else { return }
+        guard let user = value.objectValue else {
+            throw MappingFailure.wrongType("relatedUser", expected: "an object", found: JSONValueKind(value))
+        }
+        var name = try scalar(user, "userName")
+        var domain = try scalar(user, "domainName")
+        if let address = name, let split = emailParts(address) {
+            output.fields.set(["user", "email"], .string(address))
+            name = split.local
+            domain = split.domain
+        }
+        if let name { output.fields.set(["user", "name"], .string(name)) }
+        if let domain { output.fields.set(["user", "domain"], .string(domain)) }
+
+        for member in user where member.key != "userName" && member.key != "domainName" {
+            if let kept = Scrubbing.cleaned(member.value) {
+                output.fields.set(["microsoft", "defender_endpoint", "relatedUser", member.key], kept)
+            }
+        }
+    }
+
+    private static func scalar(_ user: JSONObject, _ key: String) throws(MappingFailure) -> String? {
+        guard let value = user[key], !Scrubbing.isAbsent(value) else { return nil }
+        let text = try FieldTransform.scalarString(value, field: "relatedUser." + key)
+        return Scrubbing.isPlaceholder(text) ? nil : text
+    }
+
+    /// Splits `local@domain` when both parts are non-empty and there is exactly one `@`.
+    static func emailParts(_ text: String) -> (local: String, domain: String)? {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+}

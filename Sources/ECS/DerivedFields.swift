@@ -1,0 +1,123 @@
+import MDECore
+
+/// What a derived-field function reads.
+struct DerivedContext: Sendable {
+    let alert: JSONObject
+    /// The evidence item of the document; `nil` for an alert without evidence and for alert-level
+    /// functions.
+    let evidence: JSONObject?
+    /// The evidence item's place in the alert, such as `evidence[2]`, for error messages.
+    let evidenceField: String
+    /// The time of mapping, in 100 ns ticks since the Unix epoch.
+    let nowTicks: Int64
+}
+
+/// What a derived-field function writes: fields, and tags that join the configured ones.
+struct DerivedOutput: Sendable {
+    var fields: DocumentFields
+    var tags: [String] = []
+}
+
+/// A derived field: a Swift function for what a table row cannot express.
+struct DerivedField: Sendable {
+    enum Level: Sendable {
+        /// Runs once per alert; its fields join every document of the alert.
+        case alert
+        /// Runs once per document, after the evidence rows.
+        case document
+    }
+
+    typealias Function = @Sendable (inout DerivedOutput, DerivedContext) throws(MappingFailure) -> Void
+
+    let name: String
+    let level: Level
+    let run: Function
+}
+
+/// The derived-field functions that the field table may name in `derived`, in the order they run.
+enum DerivedFields {
+    static let all: [DerivedField] = [
+        DerivedField(name: "timestamp_fallback", level: .alert, run: timestampFallback),
+        DerivedField(name: "event_duration", level: .alert, run: eventDuration),
+        DerivedField(name: "related_user", level: .alert, run: relatedUser),
+        DerivedField(name: "event_category", level: .document, run: eventCategory),
+        DerivedField(name: "event_type", level: .document, run: eventType),
+        DerivedField(name: "file_path", level: .document, run: filePath),
+        DerivedField(name: "process_name", level: .document, run: processName),
+        DerivedField(name: "related", level: .document, run: related),
+    ]
+
+    /// Names that the mapper handles itself, not through a function: the tag list, the raw alert,
+    /// and the message of a pipeline error.
+    static let structuralNames: Set<String> = ["tags", "event_original", "pipeline_error"]
+
+    static let knownNames: Set<String> = Set(all.map(\.name)).union(structuralNames)
+
+    /// Tag of a document whose `@timestamp` is `lastUpdateTime`, because `alertCreationTime` was
+    /// missing or invalid.
+    static let timestampFromLastUpdateTag = "timestamp_from_last_update_time"
+    /// Tag of a document whose `@timestamp` is the time of mapping, because neither
+    /// `alertCreationTime` nor `lastUpdateTime` was a valid timestamp.
+    static let timestampFromMappingTimeTag = "timestamp_from_mapping_time"
+
+    /// Sets `@timestamp` when the `alertCreationTime` row did not: `lastUpdateTime`, else now.
+    private static func timestampFallback(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        guard output.fields.value(["@timestamp"]) == nil else { return }
+        if let last = context.alert["lastUpdateTime"]?.stringValue, let timestamp = Timestamp(last) {
+            output.fields.set(["@timestamp"], .string(timestamp.utcString))
+            output.tags.append(timestampFromLastUpdateTag)
+        } else {
+            output.fields.set(["@timestamp"], .string(Timestamp(ticks: context.nowTicks).raw))
+            output.tags.append(timestampFromMappingTimeTag)
+        }
+    }
+
+    /// Sets `event.duration` in nanoseconds when both event times parse and are in order.
+    private static func eventDuration(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        guard let first = context.alert["firstEventTime"]?.stringValue.flatMap(Timestamp.init),
+              let last = context.alert["lastEventTime"]?.stringValue.flatMap(Timestamp.init),
+              last.ticks >= first.ticks
+        else { return }
+        let (nanoseconds, overflow) = (last.ticks - first.ticks).multipliedReportingOverflow(by: 100)
+        if !overflow {
+            output.fields.set(["event", "duration"], .number(String(nanoseconds)))
+        }
+    }
+
+    private static func eventCategory(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        var categories: [JSONValue] = ["host"]
+        if context.alert["category"]?.stringValue?.lowercased() == "malware" {
+            categories.append("malware")
+        }
+        switch entityType(context) {
+        case "process": categories.append("process")
+        case "file": categories.append("file")
+        default: break
+        }
+        output.fields.set(["event", "category"], .array(categories))
+    }
+
+    private static func eventType(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        var types: [JSONValue] = []
+        switch context.alert["status"]?.stringValue?.lowercased() {
+        case "new": types.append("start")
+        case "resolved": types.append("end")
+        default: break
+        }
+        if entityType(context) == "user" {
+            types.append("access")
+        }
+        output.fields.set(["event", "type"], .array(types.isEmpty ? ["info"] : types))
+    }
+
+    /// The evidence `entityType` in lowercase, or `nil`.
+    static func entityType(_ context: DerivedContext) -> String? {
+        context.evidence?["entityType"]?.stringValue?.lowercased()
+    }
+
+    /// A string value of `object[key]` that scrubbing keeps, or `nil`.
+    static func presentString(_ object: JSONObject?, _ key: String) -> String? {
+        guard let string = object?[key]?.stringValue, !Scrubbing.isPlaceholder(string) else { return nil }
+        return string
+    }
+}

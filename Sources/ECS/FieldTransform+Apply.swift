@@ -1,0 +1,102 @@
+import MDECore
+
+/// The outcome of a transform on a present source value.
+enum TransformResult: Sendable {
+    case value(JSONValue)
+    /// The value counts as absent after the transform (a placeholder, an unknown severity label).
+    case absent
+    /// The transform cannot use the value (an invalid date or IP address); the string is kept in
+    /// the row's `rejectedValueField`.
+    case rejected(String)
+}
+
+extension FieldTransform {
+    /// Applies the transform to `value`, a source value that scrubbing did not remove.
+    ///
+    /// Throws when the JSON type cannot fit the field at all, such as an object where a string
+    /// belongs; `field` names the source field in the message.
+    func apply(_ value: JSONValue, field: String) throws(MappingFailure) -> TransformResult {
+        switch self {
+        case .none:
+            return FieldTransform.nonPlaceholder(try FieldTransform.scalarString(value, field: field))
+        case .lowercase, .hexLowercase:
+            return FieldTransform.nonPlaceholder(try FieldTransform.scalarString(value, field: field).lowercased())
+        case .date:
+            let text = try FieldTransform.string(value, field: field)
+            guard let timestamp = Timestamp(text) else { return .rejected(text) }
+            return .value(.string(timestamp.utcString))
+        case .severityScore:
+            let label = try FieldTransform.string(value, field: field)
+            guard let score = SeverityScore.score(forLabel: label) else { return .absent }
+            return .value(.number(String(score)))
+        case .integer:
+            return .value(.number(String(try FieldTransform.integer(value, field: field))))
+        case .ip:
+            let text = try FieldTransform.string(value, field: field)
+            return IPAddress.isValid(text) ? .value(.string(text)) : .rejected(text)
+        case .array:
+            return try FieldTransform.stringArray(value, field: field)
+        case .keep:
+            return Scrubbing.cleaned(value).map(TransformResult.value) ?? .absent
+        }
+    }
+
+    private static func nonPlaceholder(_ string: String) -> TransformResult {
+        Scrubbing.isPlaceholder(string) ? .absent : .value(.string(string))
+    }
+
+    private static func string(_ value: JSONValue, field: String) throws(MappingFailure) -> String {
+        guard let string = value.stringValue else {
+            throw MappingFailure.wrongType(field, expected: "a string", found: JSONValueKind(value))
+        }
+        return string
+    }
+
+    /// A string, number or boolean as text; numbers keep their source literal.
+    static func scalarString(_ value: JSONValue, field: String) throws(MappingFailure) -> String {
+        switch value {
+        case .string(let string): return string
+        case .number(let literal): return literal
+        case .bool(let flag): return flag ? "true" : "false"
+        default:
+            throw MappingFailure.wrongType(field, expected: "a string", found: JSONValueKind(value))
+        }
+    }
+
+    private static func integer(_ value: JSONValue, field: String) throws(MappingFailure) -> Int64 {
+        switch value {
+        case .number, .string:
+            if let integer = value.integerValue { return integer }
+            throw MappingFailure(field: field, problem: "expected an integer, found \(value.encodedString().prefix(64))")
+        default:
+            throw MappingFailure.wrongType(field, expected: "an integer", found: JSONValueKind(value))
+        }
+    }
+
+    private static func stringArray(_ value: JSONValue, field: String) throws(MappingFailure) -> TransformResult {
+        let elements = value.arrayValue ?? [value]
+        var strings: [JSONValue] = []
+        for element in elements where !Scrubbing.isAbsent(element) {
+            let text = try scalarString(element, field: field + "[]")
+            if !Scrubbing.isPlaceholder(text) {
+                strings.append(.string(text))
+            }
+        }
+        return strings.isEmpty ? .absent : .value(.array(strings))
+    }
+}
+
+/// The ECS severity numbers of Defender's severity labels.
+public enum SeverityScore {
+    /// The score of `label`, compared case-insensitively: Informational and Low 21, Medium 47,
+    /// High 73, Critical 99; `nil` for `UnSpecified` and any other label.
+    public static func score(forLabel label: String) -> Int? {
+        switch label.lowercased() {
+        case "informational", "low": return 21
+        case "medium": return 47
+        case "high": return 73
+        case "critical": return 99
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import MDECore
+
+/// The scrubbing rules: which source values count as absent, and how kept values are cleaned.
+enum Scrubbing {
+    /// Whether `string` is one of the placeholders Defender sends for "no value": `""`, `"-"`,
+    /// `"N/A"`.
+    static func isPlaceholder(_ string: String) -> Bool {
+        string.isEmpty || string == "-" || string == "N/A"
+    }
+
+    /// Whether `value` counts as absent: `null`, a placeholder string, or a number literal that is
+    /// not valid JSON (such as `NaN` in a value built in code).
+    static func isAbsent(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: return true
+        case .string(let string): return isPlaceholder(string)
+        case .number(let literal): return !isValidNumberLiteral(literal)
+        default: return false
+        }
+    }
+
+    /// Returns `value` without absent members or elements, and without objects and arrays that
+    /// end up empty; `nil` when nothing is left.
+    ///
+    /// The result is spelled `.none`, not `nil`, because `JSONValue` is itself
+    /// `ExpressibleByNilLiteral` and a bare `nil` would become `.some(.null)`.
+    static func cleaned(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .object(let object):
+            var kept = JSONObject()
+            for member in object {
+                if let clean = cleaned(member.value), kept[member.key] == nil {
+                    kept.append(key: member.key, value: clean)
+                }
+            }
+            return kept.isEmpty ? .none : .some(.object(kept))
+        case .array(let elements):
+            let kept = elements.compactMap(cleaned)
+            return kept.isEmpty ? .none : .some(.array(kept))
+        default:
+            return isAbsent(value) ? .none : .some(value)
+        }
+    }
+
+    /// Checks the JSON number grammar, so `NaN`, `Infinity` and other non-numbers never reach a
+    /// document.
+    static func isValidNumberLiteral(_ literal: String) -> Bool {
+        var bytes = literal.utf8.makeIterator()
+        var state = 0
+        // States: 0 start, 1 after '-', 2 leading zero, 3 integer digits, 4 after '.', 5 fraction
+        // digits, 6 after 'e', 7 after exponent sign, 8 exponent digits.
+        while let byte = bytes.next() {
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            switch (state, byte) {
+            case (0, UInt8(ascii: "-")): state = 1
+            case (0, UInt8(ascii: "0")), (1, UInt8(ascii: "0")): state = 2
+            case (0, _) where isDigit, (1, _) where isDigit, (3, _) where isDigit: state = 3
+            case (2, UInt8(ascii: ".")), (3, UInt8(ascii: ".")): state = 4
+            case (4, _) where isDigit, (5, _) where isDigit: state = 5
+            case (2, UInt8(ascii: "e")), (2, UInt8(ascii: "E")), (3, UInt8(ascii: "e")), (3, UInt8(ascii: "E")),
+                 (5, UInt8(ascii: "e")), (5, UInt8(ascii: "E")):
+                state = 6
+            case (6, UInt8(ascii: "+")), (6, UInt8(ascii: "-")): state = 7
+            case (6, _) where isDigit, (7, _) where isDigit, (8, _) where isDigit: state = 8
+            default: return false
+            }
+        }
+        return state == 2 || state == 3 || state == 5 || state == 8
+    }
+}

@@ -1,0 +1,34 @@
+/// A snapshot of a `BulkIndexer`'s counts since it was created.
+///
+/// Every document passed to `add` that returned is in exactly one of `acknowledged`,
+/// `duplicates`, `deadLettered` and `buffered`, so `isBalanced` always holds.
+public struct BulkCounters: Sendable, Equatable {
+    /// Documents accepted by `add`.
+    public var added = 0
+    /// Documents the cluster stored (item status 2xx).
+    public var acknowledged = 0
+    /// Documents whose `_id` the cluster already held (409 on `create`).
+    public var duplicates = 0
+    /// Documents written to the dead-letter file.
+    public var deadLettered = 0
+    /// Documents accepted but not yet resolved: waiting in the buffer or in a request in flight.
+    public var buffered = 0
+    /// Document resends: each document counts once per resend.
+    public var retried = 0
+    /// `add` calls currently suspended because the buffer and every request slot are full.
+    public var waitingAdds = 0
+    /// Bulk requests that got an HTTP response, by status.
+    public var requestsByStatus: [Int: Int] = [:]
+    /// Bulk requests that got no HTTP response, by `HTTPError.Kind` raw value.
+    public var requestErrors: [String: Int] = [:]
+    /// Uncompressed request body bytes sent.
+    // TODO: count the compressed bytes too; the transport compresses and does not report the size yet.
+    public var requestBodyBytes = 0
+
+    public init() {}
+
+    /// Whether `added == acknowledged + duplicates + deadLettered + buffered`.
+    public var isBalanced: Bool {
+        added == acknowledged + duplicates + deadLettered + buffered
+    }
+}

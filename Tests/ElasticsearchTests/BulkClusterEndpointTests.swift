@@ -1,0 +1,32 @@
+import Elasticsearch
+import Testing
+
+@Suite struct BulkClusterEndpointTests {
+    @Test func hostListSplitsAndTrims() throws {
+        let endpoint = try ClusterEndpoint(hostList: " http://127.0.0.1:9200/ , https://es2:9243,")
+        #expect(endpoint.hosts == ["http://127.0.0.1:9200", "https://es2:9243"])
+        #expect(endpoint.currentHost == "http://127.0.0.1:9200")
+    }
+
+    @Test func failureMovesToNextHostOnce() throws {
+        let endpoint = try ClusterEndpoint(hosts: ["http://a:9200", "http://b:9200"])
+        endpoint.reportFailure(of: "http://a:9200")
+        endpoint.reportFailure(of: "http://a:9200")
+        #expect(endpoint.currentHost == "http://b:9200")
+        endpoint.reportFailure(of: "http://b:9200")
+        #expect(endpoint.currentHost == "http://a:9200")
+    }
+
+    @Test(arguments: ["", "es1:9200", "ftp://es1", "http://", "http://es1:9200?x=1"])
+    func invalidHostListIsRejected(_ hostList: String) {
+        #expect(throws: ClusterEndpointError.self) { try ClusterEndpoint(hostList: hostList) }
+    }
+
+    @Test func credentialsInHostAreNotEchoed() {
+        #expect {
+            try ClusterEndpoint(hosts: ["https://elastic:s3cret@es1:9243"])
+        } throws: { error in
+            !String(describing: error).contains("s3cret")
+        }
+    }
+}
