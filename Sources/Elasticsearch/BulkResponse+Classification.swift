@@ -105,7 +105,7 @@ public enum BulkRequestDisposition: Sendable, Equatable {
     public init(transportError error: HTTPError) {
         let failure = BulkRequestFailure(status: nil, errorType: error.kind.rawValue, reason: error.description)
         switch error.kind {
-        case .invalidURL, .tlsFailed:
+        case .invalidURL, .invalidRequest, .tlsFailed:
             self = .configurationError(failure)
         case .responseTooLarge:
             self = .notAcknowledged(reason: error.description)

@@ -101,19 +101,17 @@ public final class CurlHTTPClient: HTTPTransport {
     }
 
     /// Rejects header names and values that would break the request's framing.
-    // NOTE: HTTPError.Kind has no case for an invalid request, so these errors use `.other`,
-    // which `isRetryable` reports as retryable although a retry cannot succeed.
     static func validateHeaders(_ headers: [HTTPHeader], url: String) throws(HTTPError) {
         for header in headers {
             let nameIsValid = !header.name.isEmpty
                 && !header.name.contains { $0 == ":" || $0.isWhitespace || $0.isNewline }
             guard nameIsValid else {
-                throw HTTPError(kind: .other, url: url, message: "invalid header name \"\(header.name)\"")
+                throw HTTPError(kind: .invalidRequest, url: url, message: "invalid header name \"\(header.name)\"")
             }
             // The value may be a secret, so only the header's name is shown.
             guard !header.value.contains(where: \.isNewline) else {
                 throw HTTPError(
-                    kind: .other,
+                    kind: .invalidRequest,
                     url: url,
                     message: "invalid value for header \(header.name): it contains a line break"
                 )

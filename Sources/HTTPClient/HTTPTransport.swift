@@ -11,6 +11,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure it was; stable values usable as metric labels.
     public enum Kind: String, Sendable {
         case invalidURL = "invalid_url"
+        /// A request that cannot be sent as built, such as a header with a line break.
+        case invalidRequest = "invalid_request"
         case connectionFailed = "connection_failed"
         case timedOut = "timed_out"
         case tlsFailed = "tls_failed"
@@ -38,7 +40,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch kind {
         case .connectionFailed, .timedOut, .other: return true
-        case .invalidURL, .tlsFailed, .responseTooLarge, .cancelled: return false
+        case .invalidURL, .invalidRequest, .tlsFailed, .responseTooLarge, .cancelled: return false
         }
     }
 }

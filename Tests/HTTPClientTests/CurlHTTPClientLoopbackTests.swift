@@ -222,8 +222,9 @@ struct CurlHTTPClientLoopbackTests {
     @Test func headerWithLineBreakIsRejected() async throws {
         let client = try makeClient()
         let request = HTTPRequest(method: .get, url: server.url("/echo"), headers: [HTTPHeader("Authorization", "ApiKey abc\r\nX: y")])
-        let error = await expectFailure(.other, sending: request, with: client)
+        let error = await expectFailure(.invalidRequest, sending: request, with: client)
         #expect(error?.message.contains("abc") == false)
+        #expect(error?.isRetryable == false)
     }
 
     @Test func configuredProxyReceivesRequest() async throws {

@@ -69,6 +69,8 @@ enum OptionTable {
                    help: "data stream namespace: logs-microsoft_defender_endpoint.log-<namespace>"),
         OptionSpec("template-name", .cluster, .text, environment: "MDE_SHIPPER_TEMPLATE_NAME",
                    help: "index template name; default logs-microsoft_defender_endpoint.log, or mde-shipper-<index> with --index"),
+        OptionSpec("template-target", .cluster, .text, environment: "MDE_SHIPPER_TEMPLATE_TARGET",
+                   help: "cluster the template print command generates for, as DISTRIBUTION:VERSION such as opensearch:2.11.0; default the probed cluster, else elasticsearch:8.17.0"),
         OptionSpec("template-overwrite", .cluster, .flag, environment: "MDE_SHIPPER_TEMPLATE_OVERWRITE", defaultValue: "false",
                    help: "replace a template of the same name that mde-shipper does not manage"),
         OptionSpec("skip-template-install", .cluster, .flag, environment: "MDE_SHIPPER_SKIP_TEMPLATE_INSTALL",
@@ -92,6 +94,8 @@ enum OptionTable {
                    help: "dead-letter a retryable document after this long; default retries without limit"),
         OptionSpec("dead-letter-file", .delivery, .text, environment: "MDE_SHIPPER_DEAD_LETTER_FILE",
                    help: "NDJSON file for documents the cluster rejects for good; default <state-dir>/dead-letter.ndjson"),
+        OptionSpec("shutdown-timeout", .delivery, .duration, environment: "MDE_SHIPPER_SHUTDOWN_TIMEOUT", defaultValue: "30s",
+                   help: "after SIGTERM or SIGINT, maximum time to deliver what was read before exiting"),
         OptionSpec("request-timeout", .delivery, .duration, environment: "MDE_SHIPPER_REQUEST_TIMEOUT", defaultValue: "60s",
                    help: "time limit of one HTTP request, to the cluster or to the Defender API"),
     ]

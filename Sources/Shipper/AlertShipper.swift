@@ -1,0 +1,52 @@
+import ECS
+import MDECore
+
+/// Maps alerts to documents and sends them to an output, counting what it read and produced.
+public struct AlertShipper: Sendable {
+    public let mapper: AlertMapper
+    public let output: any DocumentOutput
+    /// The target index or data stream name.
+    public let index: String
+    private let logger: Logger
+
+    public private(set) var alertsRead = 0
+    public private(set) var documentsProduced = 0
+    public private(set) var pipelineErrors = 0
+
+    public init(mapper: AlertMapper, output: any DocumentOutput, index: String, logger: Logger) {
+        self.mapper = mapper
+        self.output = output
+        self.index = index
+        self.logger = logger
+    }
+
+    /// Maps one alert and sends its documents; a mapping failure becomes a `pipeline_error`
+    /// document, so only a failing output throws.
+    public mutating func ship(_ alert: JSONValue, original: [UInt8]?) async throws {
+        alertsRead += 1
+        for document in mapper.documents(for: alert, original: original) {
+            documentsProduced += 1
+            if document.isPipelineError {
+                pipelineErrors += 1
+                logger.warning("alert could not be mapped, shipping a pipeline_error document", [
+                    ("alert.id", .string(document.alertID ?? "unknown")),
+                    ("document.id", .string(document.id)),
+                ])
+            }
+            try await output.send(document, index: index)
+        }
+    }
+
+    /// The run's counts so far, delivery included.
+    public func summary() async -> RunSummary {
+        let delivery = await output.deliveryCounts()
+        var summary = RunSummary()
+        summary.alertsRead = alertsRead
+        summary.documentsProduced = documentsProduced
+        summary.pipelineErrors = pipelineErrors
+        summary.acknowledged = delivery.acknowledged
+        summary.duplicates = delivery.duplicates
+        summary.deadLettered = delivery.deadLettered
+        return summary
+    }
+}

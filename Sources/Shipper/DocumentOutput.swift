@@ -1,0 +1,30 @@
+import ECS
+
+/// How many documents an output has resolved so far.
+public struct DeliveryCounts: Sendable, Equatable {
+    public var acknowledged = 0
+    public var duplicates = 0
+    public var deadLettered = 0
+
+    public init(acknowledged: Int = 0, duplicates: Int = 0, deadLettered: Int = 0) {
+        self.acknowledged = acknowledged
+        self.duplicates = duplicates
+        self.deadLettered = deadLettered
+    }
+}
+
+/// Where mapped documents go: the cluster through the bulk indexer, or standard output.
+public protocol DocumentOutput: Sendable {
+    /// Whether documents written here count as delivered, so the cursor may move past them.
+    /// A dry run to standard output is not.
+    var isDurable: Bool { get }
+
+    /// Queues `document` for `index`; suspends while the output is full (back-pressure).
+    func send(_ document: ECSDocument, index: String) async throws
+
+    /// Returns once every document sent so far is acknowledged, a duplicate, or dead-lettered.
+    func flush() async throws
+
+    /// Counts of resolved documents since the output was created.
+    func deliveryCounts() async -> DeliveryCounts
+}

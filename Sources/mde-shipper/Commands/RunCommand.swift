@@ -1,0 +1,76 @@
+import DefenderAPI
+import MDECore
+import Shipper
+
+/// `mde-shipper run`: polls the Defender API and ships every new or updated alert, continuously
+/// or, with `--once`, for one catch-up cycle.
+struct RunCommand {
+    let settings: Settings
+    let logger: Logger
+
+    func execute() async throws {
+        let components = Components(settings: settings, logger: logger)
+        let credentials = try settings.requireDefenderCredentials()
+        let index = try components.targetName()
+        let mapper = try components.makeMapper()
+        let endpoints = try DefenderEndpoints(cloud: settings.cloud, apiURL: settings.apiURL, loginURL: settings.loginURL)
+        let defenderHTTP = try components.makeDefenderHTTPClient()
+        let tokens = TokenClient(
+            credentials: credentials, endpoints: endpoints, transport: defenderHTTP,
+            options: TokenClient.Options(version: settings.tokenVersion), logger: logger)
+        var pagerOptions = AlertPagerOptions()
+        pagerOptions.pageSize = settings.pageSize
+        pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
+        pagerOptions.requestTimeout = settings.requestTimeout
+        let pager = try AlertPager(transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger)
+
+        let output = try await components.makeOutput()
+        let shutdown = ShutdownSignal()
+        let signals = ShutdownHandling(shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger)
+        let poller = TenantPoller(
+            tenant: credentials.tenantID, pager: pager, policy: settings.polling,
+            checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: logger, shutdown: shutdown)
+        var shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
+        logger.info("run started", [
+            ("tenant", .string(credentials.tenantID)), ("target", .string(index)), ("once", .bool(settings.once)),
+        ])
+
+        if settings.once {
+            _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
+        } else {
+            await pollContinuously(poller: poller, shipper: &shipper, shutdown: shutdown)
+        }
+        logger.info("run finished", await shipper.summary().logFields)
+        withExtendedLifetime(signals) {}
+    }
+
+    /// Runs cycles every poll interval until shutdown. A failed cycle is logged and retried at the
+    /// next interval, with the cursor left where it was.
+    private func pollContinuously(poller: TenantPoller, shipper: inout AlertShipper, shutdown: ShutdownSignal) async {
+        while !shutdown.isRequested {
+            do {
+                _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
+            } catch {
+                logger.error("cycle failed, retrying at the next interval", [
+                    ("error.message", .string("\(error)")), ("retry.after_seconds", .int(settings.pollInterval.components.seconds)),
+                ])
+            }
+            await sleep(settings.pollInterval, unless: shutdown)
+        }
+    }
+
+    /// Sleeps for `duration` in short steps so a shutdown request ends the wait within 200 ms.
+    private func sleep(_ duration: Duration, unless shutdown: ShutdownSignal) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while !shutdown.isRequested, clock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
+        }
+    }
+}
+
+extension RunSummary {
+    var logFields: [(String, LogValue)] {
+        fields.map { ($0.0, LogValue.int($0.1)) }
+    }
+}

@@ -1,0 +1,146 @@
+import DefenderAPI
+import ECS
+import Elasticsearch
+import HTTPClient
+import MDECore
+import Shipper
+
+/// Builds the parts of a run from the settings: HTTP clients, the cluster connection, the mapper,
+/// the output and the Defender pager. Every check of a setting happens here, before any alert is read.
+struct Components {
+    let settings: Settings
+    let logger: Logger
+
+    func makeMapper() throws -> AlertMapper {
+        var options = MapperOptions()
+        options.tags = settings.tags
+        options.preserveOriginal = settings.preserveOriginal
+        options.keepComments = settings.keepComments
+        return try AlertMapper(options: options)
+    }
+
+    /// The index or data stream that documents are written to, validated.
+    func targetName() throws -> String {
+        if let index = settings.index {
+            return try IndexName.validate(index, source: "--index")
+        }
+        return try IndexName.dataStream(namespace: settings.namespace, source: "--namespace")
+    }
+
+    var isDataStream: Bool { settings.index == nil }
+
+    var templateName: String {
+        if let name = settings.templateName { return name }
+        if let index = settings.index { return "mde-shipper-" + index }
+        return "logs-microsoft_defender_endpoint.log"
+    }
+
+    var indexPatterns: [String] {
+        if let index = settings.index { return [index] }
+        return ["logs-microsoft_defender_endpoint.log-*"]
+    }
+
+    func makeClusterHTTPClient() throws -> CurlHTTPClient {
+        let configuration = HTTPClientConfiguration(
+            requestTimeout: settings.requestTimeout,
+            maxConcurrentRequests: max(4, settings.workers + 2),
+            compressionLevel: settings.compressionLevel,
+            tls: settings.tls,
+            userAgent: HTTPClientConfiguration.userAgent(version: productVersion))
+        return try CurlHTTPClient(configuration: configuration, logger: logger)
+    }
+
+    /// A client for Microsoft's endpoints, which always verifies TLS against the system CAs: the
+    /// cluster's CA options never apply to it.
+    func makeDefenderHTTPClient() throws -> CurlHTTPClient {
+        let configuration = HTTPClientConfiguration(
+            requestTimeout: settings.requestTimeout,
+            userAgent: HTTPClientConfiguration.userAgent(version: productVersion))
+        return try CurlHTTPClient(configuration: configuration, logger: logger)
+    }
+
+    func makeClusterAuth() throws -> ClusterAuth {
+        try ClusterAuth.fromConfiguration(
+            username: settings.username, password: settings.password, apiKey: settings.apiKey,
+            apiKeySource: settings.apiKeySource)
+    }
+
+    /// Probes the cluster with `GET /` and returns what it is.
+    func probeCluster(transport: any HTTPTransport, auth: ClusterAuth) async throws -> ClusterInfo {
+        let probe = ClusterProbe(transport: transport, auth: auth, logger: logger)
+        return try await probe.probe(hosts: settings.hosts)
+    }
+
+    func generateTemplates(for target: ClusterTarget) throws -> GeneratedTemplates {
+        try TemplateGenerator.generate(
+            for: target, name: templateName, indexPatterns: indexPatterns, dataStream: isDataStream,
+            productVersion: productVersion)
+    }
+
+    /// Installs the generated templates unless `--skip-template-install` is set.
+    func installTemplates(transport: any HTTPTransport, auth: ClusterAuth, cluster: ClusterInfo) async throws {
+        guard !settings.skipTemplateInstall else {
+            logger.info("template install skipped", [("template.name", .string(templateName))])
+            return
+        }
+        let generated = try generateTemplates(for: cluster.templateTarget)
+        let installer = TemplateInstaller(transport: transport, host: cluster.host, auth: auth, logger: logger)
+        _ = try await installer.install(generated.templateSet(overwrite: settings.templateOverwrite))
+    }
+
+    /// The bulk indexer configuration from the delivery settings.
+    var bulkConfiguration: BulkIndexerConfiguration {
+        var configuration = BulkIndexerConfiguration()
+        configuration.maxBatchDocuments = settings.batchSize
+        configuration.maxBatchBytes = settings.batchBytes
+        configuration.flushInterval = settings.flushInterval
+        configuration.workers = settings.workers
+        configuration.compressionLevel = settings.compressionLevel
+        configuration.maxDocumentBytes = settings.maxDocumentBytes
+        configuration.retryPolicy.maxRetryAge = settings.maxRetryAge
+        configuration.requestTimeout = settings.requestTimeout
+        if settings.once {
+            configuration.configurationErrorTimeout = .seconds(60)
+        }
+        return configuration
+    }
+
+    /// Connects to the cluster (probe, templates, indexer), or returns the standard output writer
+    /// when no host is configured.
+    func makeOutput() async throws -> any DocumentOutput {
+        guard settings.hasCluster else {
+            logger.info("no cluster configured, writing _bulk NDJSON to standard output")
+            return StandardOutputWriter()
+        }
+        let transport = try makeClusterHTTPClient()
+        let auth = try makeClusterAuth()
+        let cluster = try await probeCluster(transport: transport, auth: auth)
+        try await installTemplates(transport: transport, auth: auth, cluster: cluster)
+        let endpoint = try ClusterEndpoint(hosts: settings.hosts, headers: auth.headers)
+        let indexer = try BulkIndexer(
+            configuration: bulkConfiguration, endpoint: endpoint, transport: transport,
+            deadLetters: DeadLetterWriter(path: settings.deadLetterFile), logger: logger)
+        return ClusterOutput(indexer: indexer)
+    }
+}
+
+extension ClusterInfo {
+    /// The distribution and version the template generator needs.
+    var templateTarget: ClusterTarget {
+        ClusterTarget(
+            distribution: distribution == .opensearch ? .opensearch : .elasticsearch,
+            major: version.major, minor: version.minor, patch: version.patch)
+    }
+}
+
+extension GeneratedTemplates {
+    /// The installer's input.
+    func templateSet(overwrite: Bool) -> TemplateInstaller.TemplateSet {
+        TemplateInstaller.TemplateSet(
+            indexTemplate: .init(name: indexTemplateName, body: indexTemplate),
+            componentTemplates: componentTemplates.map { .init(name: $0.name, body: $0.body) },
+            customComponentName: customComponentName,
+            digest: digest,
+            overwrite: overwrite)
+    }
+}

@@ -1,0 +1,136 @@
+import DefenderAPI
+import HTTPClient
+import MDECore
+
+/// The typed configuration of one mde-shipper process, built from `ResolvedOptions`.
+struct Settings: Sendable {
+    var stateDirectory: String
+    var logLevel: LogLevel
+    var logFormat: LogFormat?
+
+    var tenantID: String?
+    var clientID: String?
+    var clientSecret: String?
+    var cloud: DefenderCloud
+    var apiURL: String?
+    var loginURL: String?
+    var tokenVersion: TokenEndpointVersion
+    var pollInterval: Duration
+    var polling: PollingPolicy
+    var pageSize: Int
+    var once: Bool
+
+    var hosts: [String]
+    var username: String?
+    var password: String?
+    var apiKey: String?
+    var apiKeySource: String
+    var tls: TLSConfiguration
+    var index: String?
+    var namespace: String
+    var templateName: String?
+    var templateTarget: String?
+    var templateOverwrite: Bool
+    var skipTemplateInstall: Bool
+
+    var batchSize: Int
+    var batchBytes: Int
+    var flushInterval: Duration
+    var workers: Int
+    var compressionLevel: Int
+    var maxDocumentBytes: Int
+    var maxRetryAge: Duration?
+    var deadLetterFile: String
+    var requestTimeout: Duration
+    var shutdownTimeout: Duration
+
+    var tags: [String]
+    var preserveOriginal: Bool
+    var keepComments: Bool
+
+    /// Whether documents go to a cluster; without hosts they go to standard output.
+    var hasCluster: Bool { !hosts.isEmpty }
+}
+
+extension Settings {
+    /// Builds the settings; `home` expands a leading `~/` in paths.
+    init(_ options: ResolvedOptions, home: String?) throws {
+        func path(_ name: String) throws -> String? {
+            guard let value = options.text(name), !value.isEmpty else { return nil }
+            guard value.hasPrefix("~/") else { return value }
+            guard let home, !home.isEmpty else {
+                throw ConfigurationError("cannot expand ~ in \(name) \"\(value)\" because HOME is not set; give an absolute path")
+            }
+            return home + value.dropFirst()
+        }
+        func nonEmpty(_ name: String) -> String? {
+            options.text(name).flatMap { $0.isEmpty ? nil : $0 }
+        }
+
+        stateDirectory = try path("state-dir") ?? "."
+        logLevel = LogLevel(name: options.text("log-level") ?? "info") ?? .info
+        switch options.text("log-format") {
+        case "json": logFormat = .json
+        case "text": logFormat = .text
+        default: logFormat = nil
+        }
+
+        tenantID = nonEmpty("tenant-id")
+        clientID = nonEmpty("client-id")
+        clientSecret = nonEmpty("client-secret")
+        cloud = DefenderCloud(name: options.text("cloud") ?? "commercial") ?? .commercial
+        apiURL = nonEmpty("api-url")
+        loginURL = nonEmpty("login-url")
+        tokenVersion = options.text("token-endpoint") == "v1" ? .v1 : .v2
+        pollInterval = options.duration("poll-interval") ?? .seconds(300)
+        polling = PollingPolicy(
+            lag: options.duration("lag") ?? .seconds(60),
+            overlap: options.duration("overlap") ?? .seconds(300),
+            initialLookback: options.duration("initial-lookback") ?? .seconds(86_400))
+        pageSize = options.integer("page-size") ?? 1000
+        once = options.flag("once")
+
+        hosts = options.list("hosts")
+        username = nonEmpty("username")
+        password = nonEmpty("password")
+        apiKey = nonEmpty("api-key")
+        apiKeySource = options.source("api-key")?.description ?? "ELASTICSEARCH_API_KEY"
+        tls = TLSConfiguration(
+            caFile: try path("ca-file"), caFingerprintSHA256: nonEmpty("ca-fingerprint"), insecure: options.flag("insecure"))
+        index = nonEmpty("index")
+        namespace = options.text("namespace") ?? "default"
+        templateName = nonEmpty("template-name")
+        templateTarget = nonEmpty("template-target")
+        templateOverwrite = options.flag("template-overwrite")
+        skipTemplateInstall = options.flag("skip-template-install")
+
+        batchSize = options.integer("batch-size") ?? 1000
+        batchBytes = options.byteSize("batch-bytes") ?? 8 << 20
+        flushInterval = options.duration("flush-interval") ?? .seconds(1)
+        workers = options.integer("workers") ?? 2
+        compressionLevel = options.integer("compression-level") ?? 1
+        maxDocumentBytes = options.byteSize("max-document-bytes") ?? 5 << 20
+        maxRetryAge = options.duration("max-retry-age")
+        deadLetterFile = try path("dead-letter-file") ?? stateDirectory + "/dead-letter.ndjson"
+        requestTimeout = options.duration("request-timeout") ?? .seconds(60)
+        shutdownTimeout = options.duration("shutdown-timeout") ?? .seconds(30)
+
+        tags = options.list("tags")
+        preserveOriginal = options.flag("preserve-original")
+        keepComments = options.flag("keep-comments")
+    }
+
+    /// Checks that the Defender credentials are complete, naming every missing variable.
+    func requireDefenderCredentials() throws -> ClientCredentials {
+        var missing: [String] = []
+        if tenantID == nil { missing.append("MDE_TENANT_ID (--tenant-id)") }
+        if clientID == nil { missing.append("MDE_CLIENT_ID (--client-id)") }
+        if clientSecret == nil { missing.append("MDE_CLIENT_SECRET or MDE_CLIENT_SECRET_FILE") }
+        guard missing.isEmpty, let tenantID, let clientID, let clientSecret else {
+            throw ConfigurationError(
+                "missing Defender credentials: set " + missing.joined(separator: ", ")
+                    + "; the application needs the Alert.Read.All application permission of WindowsDefenderATP")
+        }
+        return ClientCredentials(tenantID: tenantID, clientID: clientID, clientSecret: clientSecret)
+    }
+}

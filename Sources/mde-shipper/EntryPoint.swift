@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MDECore
+
+/// The version printed by `--version` and stored in the templates' `_meta`.
+let productVersion = "0.1.0"
+
+@main
+enum EntryPoint {
+    static func main() async {
+        let environment = ProcessEnvironment.variables()
+        let resolver = OptionResolver(environment: environment, readFile: ProcessEnvironment.readFile)
+        let request: CommandRequest
+        let settings: Settings
+        do {
+            let (parsed, options) = try resolver.resolve(arguments: Array(CommandLine.arguments.dropFirst()))
+            request = parsed
+            settings = try Settings(options, home: environment["HOME"])
+        } catch {
+            printError("mde-shipper: \(error)")
+            exit(2)
+        }
+
+        switch request.command {
+        case "help":
+            print(HelpText.render(version: productVersion))
+            exit(0)
+        case "version":
+            print("mde-shipper \(productVersion)")
+            exit(0)
+        default:
+            break
+        }
+
+        let logger = Logger(sink: .standardError(format: settings.logFormat), minimumLevel: settings.logLevel)
+        do {
+            try await dispatch(request, settings: settings, logger: logger)
+            exit(0)
+        } catch let error as ConfigurationError {
+            logger.error("invalid configuration", [("error.message", .string(error.description))])
+            exit(2)
+        } catch {
+            logger.error("run failed", [("error.message", .string("\(error)"))])
+            exit(1)
+        }
+    }
+
+    private static func dispatch(_ request: CommandRequest, settings: Settings, logger: Logger) async throws {
+        switch request.command {
+        case "run":
+            try expectNoArguments(request)
+            try await RunCommand(settings: settings, logger: logger).execute()
+        case "replay":
+            guard request.positionals.count == 1, let source = request.positionals.first else {
+                throw ConfigurationError("replay needs exactly one input: a file path, or - for standard input")
+            }
+            try await ReplayCommand(settings: settings, logger: logger).execute(source: source)
+        case "template":
+            try await TemplateCommand(settings: settings, logger: logger).execute(request.positionals)
+        default:
+            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay and template (see mde-shipper --help)")
+        }
+    }
+
+    private static func expectNoArguments(_ request: CommandRequest) throws {
+        guard request.positionals.isEmpty else {
+            throw ConfigurationError("\(request.command) takes no arguments, but got \(request.positionals.joined(separator: " "))")
+        }
+    }
+
+    static func printError(_ message: String) {
+        var bytes = Array(message.utf8)
+        bytes.append(0x0A)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}

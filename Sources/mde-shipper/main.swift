@@ -1,1 +1,0 @@
-print("mde-shipper: not built yet")
