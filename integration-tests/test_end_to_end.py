@@ -126,10 +126,19 @@ class Shipper:
             )
 
 
-def require_success(result: ShipperResult) -> dict[str, Any]:
-    """Assert that the run exited 0 and return its summary line."""
+def require_success(result: ShipperResult, dry_run: bool = False) -> dict[str, Any]:
+    """Assert that the run exited 0 and return its summary line.
+
+    A run into a cluster must also be balanced: every produced document was stored, found as a
+    duplicate or dead-lettered, each counted once. A dry run resolves no document.
+    """
     assert result.returncode == 0, f"mde-shipper failed\n{result.describe()}"
-    return result.summary()
+    summary = result.summary()
+    if dry_run:
+        return summary
+    resolved = summary.get("acknowledged", 0) + summary.get("duplicates", 0) + summary.get("dead_lettered", 0)
+    assert summary.get("documents_produced") == resolved, f"unbalanced summary: {summary}"
+    return summary
 
 
 def summary_counts(summary: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -197,7 +206,7 @@ def dry_run_documents(binary: Path, alerts: list[dict[str, Any]], work_dir: Path
     saved.write_text(json.dumps({"value": alerts}), encoding="utf-8")
     shipper = Shipper(binary, work_dir)
     result = shipper.run("replay", str(saved))
-    require_success(result)
+    require_success(result, dry_run=True)
     return parse_bulk_ndjson(result.stdout)
 
 
@@ -349,7 +358,7 @@ def test_second_run_counts_duplicates(sample_setup: tuple[Emulator, Cluster, Shi
     assert set(indexed_documents(cluster)) == ids_after_first
     produced = first["documents_produced"]
     assert summary_counts(second, "documents_produced", "duplicates", "acknowledged", "dead_lettered") == {
-        "documents_produced": produced, "duplicates": produced, "acknowledged": produced, "dead_lettered": 0,
+        "documents_produced": produced, "duplicates": produced, "acknowledged": 0, "dead_lettered": 0,
     }
 
 
@@ -361,9 +370,10 @@ def test_dry_run_prints_bulk_and_keeps_no_cursor(servers: contextlib.ExitStack, 
 
     result = shipper.run_once()
 
-    require_success(result)
+    summary = require_success(result, dry_run=True)
     documents = parse_bulk_ndjson(result.stdout)
     assert len(documents) == sum(expected_document_count(alert) for alert in alerts)
+    assert summary["documents_produced"] == len(documents)
     assert not (state_dir / f"cursor-{emulator.tenant_id}.json").exists()
 
 
@@ -428,7 +438,7 @@ def test_token_expiry_during_run(servers: contextlib.ExitStack, tmp_path: Path, 
 
 def test_short_token_lifetime_renews_tokens(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
                                             state_dir: Path) -> None:
-    # Tokens live 2 s; two throttled calls with Retry-After: 2 stretch the run past that.
+    # Tokens live 2 s, and two throttled calls with Retry-After: 2 stretch the run past that.
     emulator, cluster, shipper = generated_setup(servers, tmp_path, binary, state_dir, 150,
                                                  "--token-lifetime", "2")
     alerts = emulator.alerts()
@@ -504,7 +514,8 @@ def test_template_install_command(servers: contextlib.ExitStack, tmp_path: Path,
     installed = shipper.run("template", "install")
 
     assert printed.returncode == 0, printed.describe()
-    assert '"managed_by"' in printed.stdout and name in printed.stdout, printed.stdout[:2000]
+    assert '"managed_by"' in printed.stdout, printed.stdout[:2000]
+    assert name in printed.stdout, printed.stdout[:2000]
     assert installed.returncode == 0, installed.describe()
     template = cluster.index_template(name)
     assert template is not None and template.get("_meta", {}).get("managed_by") == "mde-shipper"
@@ -512,12 +523,14 @@ def test_template_install_command(servers: contextlib.ExitStack, tmp_path: Path,
 
 def test_kill_during_run_loses_nothing(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
                                        state_dir: Path) -> None:
-    # At most 5 API calls a minute: the first 1000 alerts arrive at once, the rest only after a
-    # long Retry-After, so the kill lands while the run is still going.
-    emulator, cluster, shipper = generated_setup(servers, tmp_path, binary, state_dir, 3000,
-                                                 "--rate-limit-per-minute", "5")
+    # At most 3 API calls a minute: the first 300 alerts arrive at once and the rest only after a
+    # long Retry-After, so the kill lands while the run is still going. osmem-server indexes
+    # these documents at roughly 150 a second on a 2-core machine, which sizes the test at 1000
+    # alerts (about 1750 documents).
+    emulator, cluster, shipper = generated_setup(servers, tmp_path, binary, state_dir, 1000,
+                                                 "--rate-limit-per-minute", "3")
     expected_ids = set(dry_run_documents(binary, emulator.alerts(), tmp_path / "dry-run"))
-    arguments = ["run", "--once", "--page-size", "200", "--batch-size", "100"]
+    arguments = ["run", "--once", "--page-size", "100", "--batch-size", "50"]
 
     process = shipper.start(arguments, tmp_path / "killed-run.log")
     try:
@@ -534,8 +547,9 @@ def test_kill_during_run_loses_nothing(servers: contextlib.ExitStack, tmp_path: 
     assert 0 < count_at_kill < len(expected_ids)
 
     emulator.configure(rate_limit_per_minute=1000, rate_limit_per_hour=100_000)
-    require_success(shipper.run_once("--page-size", "200", "--batch-size", "100"))
+    summary = require_success(shipper.run_once("--page-size", "100", "--batch-size", "50"))
 
+    assert summary["acknowledged"] == len(expected_ids) - count_at_kill
     indexed_ids = set(indexed_documents(cluster))
     assert sorted(expected_ids - indexed_ids)[:10] == [], "documents missing after the restart"
     assert sorted(indexed_ids - expected_ids)[:10] == [], "unexpected documents after the restart"
@@ -581,7 +595,7 @@ def test_replay_stops_at_invalid_line(replay_setup: tuple[list[dict[str, Any]], 
     alerts, cluster, shipper = replay_setup
     valid = alerts[:3]
     saved = tmp_path / "alerts.ndjson"
-    saved.write_text("".join(json.dumps(alert) + "\n" for alert in valid) + '{"id": "broken", \n',
+    saved.write_text("".join(json.dumps(alert) + "\n" for alert in valid) + '{"id": not-json}\n',
                      encoding="utf-8")
 
     result = shipper.run("replay", str(saved))
@@ -597,7 +611,7 @@ def test_replay_stops_at_invalid_line(replay_setup: tuple[list[dict[str, Any]], 
 @pytest.fixture
 def error_setup(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
                 state_dir: Path) -> Shipper:
-    """A shipper with a working emulator and no cluster; each test adds the broken setting."""
+    """A shipper with a working emulator and no cluster, to which each test adds a broken setting."""
     emulator = start_emulator(servers, tmp_path, "--shift-samples-hours", "6")
     return Shipper(binary, state_dir, emulator, cluster=None)
 
@@ -636,4 +650,20 @@ def test_unreachable_cluster_is_reported(error_setup: Shipper) -> None:
     result = error_setup.run_once("--hosts", f"http://127.0.0.1:{port}", timeout=90)
 
     assert_no_crash(result)
+    assert result.returncode == 1, result.describe()
     assert str(port) in result.stderr, result.describe()
+
+
+@pytest.mark.parametrize("case", ["missing tenant", "malformed hosts", "invalid API key"])
+def test_configuration_errors_exit_2(error_setup: Shipper, case: str) -> None:
+    # The README promises exit status 2 for invalid configuration and 1 for a failed run.
+    unused_port = closed_loopback_port()
+    arguments, environment = {
+        "missing tenant": ((), {"MDE_TENANT_ID": None}),
+        "malformed hosts": (("--hosts", "http://[127.0.0.1"), None),
+        "invalid API key": (("--hosts", f"http://127.0.0.1:{unused_port}"), {"ELASTICSEARCH_API_KEY": "not-a-key!"}),
+    }[case]
+
+    result = error_setup.run_once(*arguments, environment=environment)
+
+    assert result.returncode == 2, result.describe()
