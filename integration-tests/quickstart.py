@@ -74,9 +74,14 @@ def run_shipper(binary: Path, emulator: Emulator, cluster: Cluster, index: str, 
 
 
 def terms_counts(cluster: Cluster, index: str, field: str) -> list[tuple[Any, int]]:
-    body = {"size": 0, "aggs": {"values": {"terms": {"field": field, "size": 50, "missing": "(none)"}}}}
+    """Return (value, document count) pairs of `field`, with None counting documents without it."""
+    body = {"size": 0, "aggs": {"values": {"terms": {"field": field, "size": 50}}}}
     buckets = cluster.search(index, body)["aggregations"]["values"]["buckets"]
-    return [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
+    counts = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
+    without_field = cluster.count(index) - sum(count for _, count in counts)
+    if without_field > 0:
+        counts.append((None, without_field))
+    return counts
 
 
 def count_leaf_fields(properties: dict[str, Any]) -> int:
@@ -95,11 +100,13 @@ def print_counts(cluster: Cluster, index: str) -> None:
     heading(f"documents in {index}: {cluster.count(index)}")
     print("by event.severity:")
     for value, count in terms_counts(cluster, index, "event.severity"):
-        label = SEVERITY_LABELS.get(value, "unset") if isinstance(value, int) else "unset"
-        print(f"  {str(value):>8}  {label:<22} {count:>6}")
+        if value is None:
+            print(f"  {'unset':>8}  {'UnSpecified or unknown':<22} {count:>6}")
+        else:
+            print(f"  {value:>8}  {SEVERITY_LABELS.get(value, ''):<22} {count:>6}")
     print("by event.kind:")
     for value, count in terms_counts(cluster, index, "event.kind"):
-        print(f"  {str(value):<31} {count:>6}")
+        print(f"  {value or 'unset':<32} {count:>6}")
 
 
 def print_template(cluster: Cluster, index: str) -> None:
