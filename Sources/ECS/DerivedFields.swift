@@ -14,8 +14,15 @@ struct DerivedContext: Sendable {
 
 /// What a derived-field function writes: fields, and tags that join the configured ones.
 struct DerivedOutput: Sendable {
+    /// The alert-level fields that a document shares; read-only while a document is mapped.
+    let shared: DocumentFields
     var fields: DocumentFields
     var tags: [String] = []
+
+    /// The last value set for `name` in `fields`, else in `shared`.
+    func value(_ name: FieldName) -> JSONValue? {
+        fields.value(name) ?? shared.value(name)
+    }
 }
 
 /// A derived field: a Swift function for what a table row cannot express.
@@ -62,12 +69,12 @@ enum DerivedFields {
 
     /// Sets `@timestamp` when the `alertCreationTime` row did not: `lastUpdateTime`, else now.
     private static func timestampFallback(_ output: inout DerivedOutput, _ context: DerivedContext) {
-        guard output.fields.value(["@timestamp"]) == nil else { return }
+        guard output.value(ECSName.timestamp) == nil else { return }
         if let last = context.alert["lastUpdateTime"]?.stringValue, let timestamp = Timestamp(last) {
-            output.fields.set(["@timestamp"], .string(timestamp.utcString))
+            output.fields.set(ECSName.timestamp, .string(timestamp.utcString))
             output.tags.append(timestampFromLastUpdateTag)
         } else {
-            output.fields.set(["@timestamp"], .string(Timestamp(ticks: context.nowTicks).raw))
+            output.fields.set(ECSName.timestamp, .string(Timestamp(ticks: context.nowTicks).raw))
             output.tags.append(timestampFromMappingTimeTag)
         }
     }
@@ -80,7 +87,7 @@ enum DerivedFields {
         else { return }
         let (nanoseconds, overflow) = (last.ticks - first.ticks).multipliedReportingOverflow(by: 100)
         if !overflow {
-            output.fields.set(["event", "duration"], .number(String(nanoseconds)))
+            output.fields.set(ECSName.eventDuration, .number(String(nanoseconds)))
         }
     }
 
@@ -94,7 +101,7 @@ enum DerivedFields {
         case "file": categories.append("file")
         default: break
         }
-        output.fields.set(["event", "category"], .array(categories))
+        output.fields.set(ECSName.eventCategory, .array(categories))
     }
 
     private static func eventType(_ output: inout DerivedOutput, _ context: DerivedContext) {
@@ -107,7 +114,7 @@ enum DerivedFields {
         if entityType(context) == "user" {
             types.append("access")
         }
-        output.fields.set(["event", "type"], .array(types.isEmpty ? ["info"] : types))
+        output.fields.set(ECSName.eventType, .array(types.isEmpty ? ["info"] : types))
     }
 
     /// The evidence `entityType` in lowercase, or `nil`.

@@ -24,7 +24,7 @@ extension FieldTransform {
         case .date:
             let text = try FieldTransform.string(value, field: field)
             guard let timestamp = Timestamp(text) else { return .rejected(text) }
-            return .value(.string(timestamp.utcString))
+            return .value(.string(FieldTransform.isUTCForm(text, timestamp) ? text : timestamp.utcString))
         case .severityScore:
             let label = try FieldTransform.string(value, field: field)
             guard let score = SeverityScore.score(forLabel: label) else { return .absent }
@@ -39,6 +39,16 @@ extension FieldTransform {
         case .keep:
             return Scrubbing.cleaned(value).map(TransformResult.value) ?? .absent
         }
+    }
+
+    /// Whether `text` already reads as `utcString` would write it (`T`, `Z`, at most 7 fraction
+    /// digits, no leap second), which saves formatting the common case again.
+    private static func isUTCForm(_ text: String, _ timestamp: Timestamp) -> Bool {
+        let utf8 = text.utf8
+        guard timestamp.fractionDigits <= 7, utf8.count >= 20, utf8.last == UInt8(ascii: "Z") else { return false }
+        let separator = utf8[utf8.index(utf8.startIndex, offsetBy: 10)]
+        let secondTens = utf8[utf8.index(utf8.startIndex, offsetBy: 17)]
+        return separator == UInt8(ascii: "T") && secondTens != UInt8(ascii: "6")
     }
 
     private static func nonPlaceholder(_ string: String) -> TransformResult {

@@ -46,7 +46,7 @@ enum TemplateMappings {
 
         var properties = JSONObject()
         for name in fields.keys.sorted() {
-            insert(fields[name]!, at: FieldPath.segments(of: name)[...], into: &properties)
+            insert(fields[name]!, at: FieldName(dotted: name).segments[...], into: &properties)
         }
         return (properties, fallbacks.sorted { $0.field < $1.field })
     }
