@@ -1,7 +1,7 @@
 import MDECore
 
 extension AlertMapper {
-    /// The one document of an alert that could not be mapped: `event.kind: pipeline_error`,
+    /// Builds the one document of an alert that could not be mapped: `event.kind: pipeline_error`,
     /// `error.message`, `event.id` when the id is a string, `event.original` (always), the
     /// constants, the configured tags, and `@timestamp` set to the time of mapping.
     func pipelineErrorDocument(

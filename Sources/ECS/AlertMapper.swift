@@ -82,7 +82,8 @@ public struct AlertMapper: Sendable {
         return documents
     }
 
-    /// The alert `id`: a non-empty string, because it is part of every document id.
+    /// Returns the alert `id`, which must be a non-empty string because every document id
+    /// contains it.
     static func alertID(of alert: JSONObject) throws(MappingFailure) -> String {
         guard let value = alert["id"] else {
             throw MappingFailure(field: "id", problem: "missing; every alert needs an id")
@@ -128,8 +129,8 @@ public struct AlertMapper: Sendable {
         return writer.bytes
     }
 
-    /// Copies the members of `object` through their rules; a member that no rule reads and that
-    /// is not in `consumed` is kept under the `passthrough` namespace.
+    /// Copies the members of `object` through their rules. A member that no rule reads and that
+    /// is not in `consumed` goes under the `passthrough` namespace.
     private func apply(
         _ rules: [String: [MapperPlan.SourceRule]], consumed: Set<String>, passthrough: [String],
         to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields

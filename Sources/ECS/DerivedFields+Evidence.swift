@@ -44,7 +44,7 @@ extension DerivedFields {
         output.fields.set(ECSName.processName, .string(name))
     }
 
-    /// The base name of the first token of a Windows or POSIX command line, or `nil`.
+    /// Returns the base name of the first token of a Windows or POSIX command line, or `nil`.
     static func executableName(commandLine: String) -> String? {
         let trimmed = commandLine.drop { $0 == " " || $0 == "\t" }
         let token: Substring

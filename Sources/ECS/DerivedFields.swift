@@ -1,6 +1,6 @@
 import MDECore
 
-/// What a derived-field function reads.
+/// The input of a derived-field function.
 struct DerivedContext: Sendable {
     let alert: JSONObject
     /// The evidence item of the document; `nil` for an alert without evidence and for alert-level
@@ -12,14 +12,14 @@ struct DerivedContext: Sendable {
     let nowTicks: Int64
 }
 
-/// What a derived-field function writes: fields, and tags that join the configured ones.
+/// The output of a derived-field function: fields, and tags added to the configured ones.
 struct DerivedOutput: Sendable {
     /// The alert-level fields that a document shares; read-only while a document is mapped.
     let shared: DocumentFields
     var fields: DocumentFields
     var tags: [String] = []
 
-    /// The last value set for `name` in `fields`, else in `shared`.
+    /// Returns the last value set for `name` in `fields`, else in `shared`.
     func value(_ name: FieldName) -> JSONValue? {
         fields.value(name) ?? shared.value(name)
     }
@@ -117,12 +117,12 @@ enum DerivedFields {
         output.fields.set(ECSName.eventType, .array(types.isEmpty ? ["info"] : types))
     }
 
-    /// The evidence `entityType` in lowercase, or `nil`.
+    /// Returns the evidence `entityType` in lowercase, or `nil`.
     static func entityType(_ context: DerivedContext) -> String? {
         context.evidence?["entityType"]?.stringValue?.lowercased()
     }
 
-    /// A string value of `object[key]` that scrubbing keeps, or `nil`.
+    /// Returns the string value of `object[key]` when scrubbing keeps it, else `nil`.
     static func presentString(_ object: JSONObject?, _ key: String) -> String? {
         guard let string = object?[key]?.stringValue, !Scrubbing.isPlaceholder(string) else { return nil }
         return string

@@ -9,8 +9,8 @@ struct DocumentFields: Sendable {
     struct Entry: Sendable {
         var name: FieldName
         var value: JSONValue
-        /// Where `sort()` encoded the value in `encodedValues`, for reuse by every document of an
-        /// alert.
+        /// The range of the value's encoding in `encodedValues` after `sort()`, which every
+        /// document of an alert reuses.
         var encodedRange: Range<Int>?
     }
 
@@ -26,7 +26,7 @@ struct DocumentFields: Sendable {
         entries.append(Entry(name: name, value: value, encodedRange: nil))
     }
 
-    /// The last value set for `name`.
+    /// Returns the last value set for `name`.
     func value(_ name: FieldName) -> JSONValue? {
         entries.last { $0.name.sortKey == name.sortKey }?.value
     }
@@ -53,9 +53,9 @@ struct DocumentFields: Sendable {
         DocumentFields.encode(shared: DocumentFields(capacity: 0), added: self, into: &writer)
     }
 
-    /// Writes `shared` (already in name order, see `sort()`) and `added` as one object, as
-    /// `encoded(into:)` does; each document of an alert shares the alert-level fields this way
-    /// without copying them.
+    /// Writes `shared` and `added` as one object, as `encoded(into:)` does, where `shared` is
+    /// already in name order (see `sort()`). Each document of an alert shares the alert-level
+    /// fields this way without copying them.
     static func encode(shared: DocumentFields, added: DocumentFields, into writer: inout JSONWriter) {
         let sharedCount = shared.entries.count
         let addedOrder = added.sortedIndices(of: 0..<added.entries.count)
@@ -189,7 +189,7 @@ final class FieldName: Sendable, Equatable, ExpressibleByArrayLiteral {
         left.sortKey == right.sortKey
     }
 
-    /// Whether `name` equals `other` or is one of its parents.
+    /// Returns whether `name` equals `other` or is one of its parents.
     static func isSameOrParent(_ name: FieldName, of other: FieldName) -> Bool {
         let key = name.sortKey
         let otherKey = other.sortKey

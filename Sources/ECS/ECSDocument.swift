@@ -24,8 +24,8 @@ public struct MapperOptions: Sendable {
     public var tags: [String]
     /// Adds `event.original` (the raw alert JSON) and the tag `preserve_original_event`.
     public var preserveOriginal: Bool
-    /// Ships the alert's analyst comments under `microsoft.defender_endpoint.comments`; they are
-    /// free text that often holds personal data, so they are dropped by default.
+    /// Ships the alert's analyst comments under `microsoft.defender_endpoint.comments`. They are
+    /// free text that often contains personal data, so the mapper drops them by default.
     public var keepComments: Bool
     /// The field table; `nil` loads the one embedded from `Templates/fields.json`.
     public var fieldTable: FieldTable?
@@ -43,7 +43,8 @@ public struct MapperOptions: Sendable {
     }
 }
 
-/// Why an alert could not be mapped; becomes the `error.message` of a pipeline error document.
+/// The reason an alert could not be mapped, written as the `error.message` of a pipeline error
+/// document.
 struct MappingFailure: Error, Sendable {
     /// The source field at fault, such as `evidence[1].processId`, or `alert` for the whole value.
     var field: String

@@ -16,8 +16,8 @@ struct EvidenceItems: Sendable {
     /// (same canonical JSON) are dropped.
     ///
     /// An alert of the older shape without an `evidence` key uses its `alertFiles` items as File
-    /// evidence (with `entityType: File` added when absent); `alertFiles` itself is still kept
-    /// under `microsoft.defender_endpoint.alertFiles`.
+    /// evidence, with `entityType: File` added when absent. The mapper still keeps `alertFiles`
+    /// itself under `microsoft.defender_endpoint.alertFiles`.
     init(alert: JSONObject) throws(MappingFailure) {
         let name: String
         let elements: [JSONValue]
@@ -57,9 +57,9 @@ struct EvidenceItems: Sendable {
         var order: [Int] = []
     }
 
-    /// The object as compact JSON with members sorted by the UTF-8 bytes of their keys at every
-    /// level: the same bytes as `JSONValue.encoded(sortedKeys: true)`, with a faster key sort for
-    /// the top level.
+    /// Encodes the object as compact JSON with members sorted by the UTF-8 bytes of their keys at
+    /// every level. The bytes equal `JSONValue.encoded(sortedKeys: true)`, but the top level
+    /// sorts faster.
     static func canonicalBytes(_ object: JSONObject, keyOrder: inout KeyOrder) -> [UInt8] {
         let members = object.members
         let keys = object.keys

@@ -14,7 +14,7 @@ extension FieldTransform {
     /// Applies the transform to `value`, a source value that scrubbing did not remove.
     ///
     /// Throws when the JSON type cannot fit the field at all, such as an object where a string
-    /// belongs; `field` names the source field in the message.
+    /// belongs. The message names the source field `field`.
     func apply(_ value: JSONValue, field: String) throws(MappingFailure) -> TransformResult {
         switch self {
         case .none:
@@ -41,8 +41,8 @@ extension FieldTransform {
         }
     }
 
-    /// Whether `text` already reads as `utcString` would write it (`T`, `Z`, at most 7 fraction
-    /// digits, no leap second), which saves formatting the common case again.
+    /// Returns whether `text` already reads as `utcString` would write it (`T`, `Z`, at most 7
+    /// fraction digits, no leap second), so the common case skips formatting.
     private static func isUTCForm(_ text: String, _ timestamp: Timestamp) -> Bool {
         let utf8 = text.utf8
         guard timestamp.fractionDigits <= 7, utf8.count >= 20, utf8.last == UInt8(ascii: "Z") else { return false }
@@ -62,7 +62,7 @@ extension FieldTransform {
         return string
     }
 
-    /// A string, number or boolean as text; numbers keep their source literal.
+    /// Returns a string, number or boolean as text, where numbers keep their source literal.
     static func scalarString(_ value: JSONValue, field: String) throws(MappingFailure) -> String {
         switch value {
         case .string(let string): return string
@@ -98,8 +98,8 @@ extension FieldTransform {
 
 /// The ECS severity numbers of Defender's severity labels.
 public enum SeverityScore {
-    /// The score of `label`, compared case-insensitively: Informational and Low 21, Medium 47,
-    /// High 73, Critical 99; `nil` for `UnSpecified` and any other label.
+    /// Returns the score of `label`, compared case-insensitively: Informational and Low 21,
+    /// Medium 47, High 73, Critical 99. `UnSpecified` and any other label give `nil`.
     public static func score(forLabel label: String) -> Int? {
         switch label.lowercased() {
         case "informational", "low": return 21

@@ -22,7 +22,7 @@ enum TypeResolution {
     /// Lucene's 32766-byte term limit in UTF-8.
     static let wildcardFallbackIgnoreAbove = 8191
 
-    /// The mapping for `type` on `target`, and the fallback when the type had to change.
+    /// Returns the mapping for `type` on `target`, and the fallback when the type had to change.
     static func mapping(
         for type: ECSFieldType, field: String, parameters: JSONObject, target: ClusterTarget
     ) -> (mapping: JSONObject, fallback: TypeFallback?) {
