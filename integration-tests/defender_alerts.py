@@ -11,6 +11,7 @@ import datetime
 import json
 import random
 import re
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -77,6 +78,10 @@ def format_ticks(ticks: int, fraction_digits: int | None = None) -> str:
 
 def ticks_from_unix_ns(unix_ns: int) -> int:
     return UNIX_EPOCH_TICKS + unix_ns // 100
+
+
+def now_ticks() -> int:
+    return ticks_from_unix_ns(time.time_ns())
 
 
 def snap_to_update_grid(ticks: int) -> int:

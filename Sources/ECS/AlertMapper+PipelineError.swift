@@ -1,7 +1,7 @@
 import MDECore
 
 extension AlertMapper {
-    /// The one document of an alert that could not be mapped: `event.kind: pipeline_error`,
+    /// Builds the one document of an alert that could not be mapped: `event.kind: pipeline_error`,
     /// `error.message`, `event.id` when the id is a string, `event.original` (always), the
     /// constants, the configured tags, and `@timestamp` set to the time of mapping.
     func pipelineErrorDocument(
@@ -9,23 +9,23 @@ extension AlertMapper {
     ) -> ECSDocument {
         var fields = DocumentFields(capacity: 24)
         for constant in pipelineErrorConstantsForDocument {
-            fields.set(constant.segments, constant.value)
+            fields.set(constant.name, constant.value)
         }
-        fields.set(["event", "kind"], "pipeline_error")
-        fields.set(["@timestamp"], .string(Timestamp(ticks: nowTicks).raw))
-        fields.set(["error", "message"], .string(failure.message))
+        fields.set(ECSName.eventKind, "pipeline_error")
+        fields.set(ECSName.timestamp, .string(Timestamp(ticks: nowTicks).raw))
+        fields.set(ECSName.errorMessage, .string(failure.message))
         let alertID = alert["id"]?.stringValue.flatMap { Scrubbing.isPlaceholder($0) ? nil : $0 }
         if let alertID {
-            fields.set(["event", "id"], .string(alertID))
+            fields.set(ECSName.eventID, .string(alertID))
         }
         let raw = original ?? alert.encoded()
-        fields.set(["event", "original"], .string(String(decoding: raw, as: UTF8.self)))
+        fields.set(ECSName.eventOriginal, .string(String(decoding: raw, as: UTF8.self)))
         var tags = options.tags
         if options.preserveOriginal {
             tags.append(AlertMapper.preserveOriginalTag)
         }
         if !tags.isEmpty {
-            fields.set(["tags"], .array(tags.map(JSONValue.string)))
+            fields.set(ECSName.tags, .array(tags.map(JSONValue.string)))
         }
         var writer = JSONWriter(reservingCapacity: raw.count + 1024)
         fields.encoded(into: &writer)

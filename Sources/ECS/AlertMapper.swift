@@ -26,7 +26,7 @@ public struct AlertMapper: Sendable {
             table = try FieldTable.embedded()
         }
         plan = MapperPlan(table: table)
-        pipelineErrorConstantsForDocument = plan.constants.filter { $0.when == nil && $0.segments != ["event", "kind"] }
+        pipelineErrorConstantsForDocument = plan.constants.filter { $0.when == nil && $0.name != ECSName.eventKind }
     }
 
     /// Maps `alert`, a value exactly as the Defender API returns it. `original` is the alert's
@@ -52,7 +52,7 @@ public struct AlertMapper: Sendable {
         let alertID = try AlertMapper.alertID(of: alert)
         let evidence = try EvidenceItems(alert: alert)
 
-        var output = DerivedOutput(fields: DocumentFields())
+        var output = DerivedOutput(shared: DocumentFields(capacity: 0), fields: DocumentFields())
         try writeAlertFields(alert, into: &output.fields)
         let alertContext = DerivedContext(alert: alert, evidence: nil, evidenceField: "", nowTicks: nowTicks)
         for field in plan.alertDerived {
@@ -60,10 +60,11 @@ public struct AlertMapper: Sendable {
         }
         var tags = options.tags + output.tags
         if options.preserveOriginal {
-            output.fields.set(["event", "original"], .string(originalText(value, original: original)))
+            output.fields.set(ECSName.eventOriginal, .string(originalText(value, original: original)))
             tags.append(AlertMapper.preserveOriginalTag)
         }
-        output.fields.set(["tags"], .array(tags.map(JSONValue.string)))
+        output.fields.set(ECSName.tags, .array(tags.map(JSONValue.string)))
+        output.fields.sort()
 
         let lastUpdateTime = alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
         if evidence.items.isEmpty {
@@ -81,7 +82,8 @@ public struct AlertMapper: Sendable {
         return documents
     }
 
-    /// The alert `id`: a non-empty string, because it is part of every document id.
+    /// Returns the alert `id`, which must be a non-empty string because every document id
+    /// contains it.
     static func alertID(of alert: JSONObject) throws(MappingFailure) -> String {
         guard let value = alert["id"] else {
             throw MappingFailure(field: "id", problem: "missing; every alert needs an id")
@@ -100,27 +102,22 @@ public struct AlertMapper: Sendable {
             if let when = constant.when, alert[when].map(Scrubbing.isAbsent) ?? true {
                 continue
             }
-            fields.set(constant.segments, constant.value)
+            fields.set(constant.name, constant.value)
         }
-        try apply(plan.alertRules, to: alert, fieldPrefix: "", into: &fields)
-        for member in alert where !plan.consumedAlertKeys.contains(member.key) {
-            if let kept = Scrubbing.cleaned(member.value) {
-                fields.set(["microsoft", "defender_endpoint", member.key], kept)
-            }
-        }
+        try apply(
+            plan.alertRules, consumed: plan.consumedAlertKeys, passthrough: ["microsoft", "defender_endpoint"],
+            to: alert, fieldPrefix: "", into: &fields)
     }
 
     private func documentSource(
         alertFields: DocumentFields, alert: JSONObject, item: EvidenceItems.Item?, nowTicks: Int64
     ) throws(MappingFailure) -> [UInt8] {
-        var output = DerivedOutput(fields: alertFields)
+        var output = DerivedOutput(shared: alertFields, fields: DocumentFields(capacity: 32))
         if let item {
-            try apply(plan.evidenceRules, to: item.object, fieldPrefix: item.field + ".", into: &output.fields)
-            for member in item.object where !plan.consumedEvidenceKeys.contains(member.key) {
-                if let kept = Scrubbing.cleaned(member.value) {
-                    output.fields.set(["microsoft", "defender_endpoint", "evidence", member.key], kept)
-                }
-            }
+            try apply(
+                plan.evidenceRules, consumed: plan.consumedEvidenceKeys,
+                passthrough: ["microsoft", "defender_endpoint", "evidence"], to: item.object,
+                fieldPrefix: item.field + ".", into: &output.fields)
         }
         let context = DerivedContext(
             alert: alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: nowTicks)
@@ -128,29 +125,44 @@ public struct AlertMapper: Sendable {
             try field.run(&output, context)
         }
         var writer = JSONWriter(reservingCapacity: 4096)
-        output.fields.encoded(into: &writer)
+        DocumentFields.encode(shared: alertFields, added: output.fields, into: &writer)
         return writer.bytes
     }
 
+    /// Copies the members of `object` through their rules. A member that no rule reads and that
+    /// is not in `consumed` goes under the `passthrough` namespace.
     private func apply(
-        _ rules: [MapperPlan.SourceRule], to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields
+        _ rules: [String: [MapperPlan.SourceRule]], consumed: Set<String>, passthrough: [String],
+        to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields
     ) throws(MappingFailure) {
-        for rule in rules {
-            if rule.needsKeepComments && !options.keepComments { continue }
-            guard let value = object[rule.source], !Scrubbing.isAbsent(value) else { continue }
-            if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
-                throw MappingFailure.wrongType(
-                    fieldPrefix + rule.source, expected: "an object or an array of objects", found: JSONValueKind(value))
-            }
-            switch try rule.transform.apply(value, field: fieldPrefix + rule.source) {
-            case .value(let result):
-                fields.set(rule.segments, result)
-            case .absent:
-                break
-            case .rejected(let text):
-                if let rejected = rule.rejectedSegments {
-                    fields.set(rejected, .string(text))
+        for member in object where !Scrubbing.isAbsent(member.value) {
+            guard let matched = rules[member.key] else {
+                if !consumed.contains(member.key), let kept = Scrubbing.cleaned(member.value) {
+                    fields.set(FieldName(passthrough + [member.key]), kept)
                 }
+                continue
+            }
+            for rule in matched {
+                try apply(rule, to: member.value, field: fieldPrefix + member.key, into: &fields)
+            }
+        }
+    }
+
+    private func apply(
+        _ rule: MapperPlan.SourceRule, to value: JSONValue, field: String, into fields: inout DocumentFields
+    ) throws(MappingFailure) {
+        if rule.needsKeepComments && !options.keepComments { return }
+        if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
+            throw MappingFailure.wrongType(field, expected: "an object or an array of objects", found: JSONValueKind(value))
+        }
+        switch try rule.transform.apply(value, field: field) {
+        case .value(let result):
+            fields.set(rule.name, result)
+        case .absent:
+            break
+        case .rejected(let text):
+            if let rejected = rule.rejectedName {
+                fields.set(rejected, .string(text))
             }
         }
     }

@@ -7,7 +7,7 @@ extension DerivedFields {
         guard let folder = presentString(context.evidence, "filePath"),
               let name = presentString(context.evidence, "fileName")
         else { return }
-        output.fields.set(["file", "path"], .string(joinPath(folder: folder, name: name)))
+        output.fields.set(ECSName.filePath, .string(joinPath(folder: folder, name: name)))
     }
 
     static func joinPath(folder: String, name: String) -> String {
@@ -35,16 +35,16 @@ extension DerivedFields {
     /// the command line's first token with its quotes removed.
     static func processName(_ output: inout DerivedOutput, _ context: DerivedContext) {
         if entityType(context) == "process", let name = presentString(context.evidence, "fileName") {
-            output.fields.set(["process", "name"], .string(name))
+            output.fields.set(ECSName.processName, .string(name))
             return
         }
         guard let commandLine = presentString(context.evidence, "processCommandLine"),
               let name = executableName(commandLine: commandLine)
         else { return }
-        output.fields.set(["process", "name"], .string(name))
+        output.fields.set(ECSName.processName, .string(name))
     }
 
-    /// The base name of the first token of a Windows or POSIX command line, or `nil`.
+    /// Returns the base name of the first token of a Windows or POSIX command line, or `nil`.
     static func executableName(commandLine: String) -> String? {
         let trimmed = commandLine.drop { $0 == " " || $0 == "\t" }
         let token: Substring
@@ -63,26 +63,26 @@ extension DerivedFields {
     /// SHA-256) and `related.hosts`, each without duplicates.
     static func related(_ output: inout DerivedOutput, _ context: DerivedContext) {
         if let address = presentString(context.evidence, "ipAddress"), IPAddress.isValid(address) {
-            output.fields.set(["related", "ip"], .array([.string(address)]))
+            output.fields.set(ECSName.relatedIP, .array([.string(address)]))
         }
         var users: [String] = []
-        for candidate in [output.fields.value(["user", "name"])?.stringValue,
+        for candidate in [output.value(ECSName.userName)?.stringValue,
                           presentString(context.evidence, "accountName")] {
             if let candidate, !users.contains(candidate) { users.append(candidate) }
         }
         if !users.isEmpty {
-            output.fields.set(["related", "user"], .array(users.map(JSONValue.string)))
+            output.fields.set(ECSName.relatedUser, .array(users.map(JSONValue.string)))
         }
         var hashes: [String] = []
-        for candidate in [output.fields.value(["file", "hash", "sha1"])?.stringValue,
-                          output.fields.value(["file", "hash", "sha256"])?.stringValue] {
+        for candidate in [output.value(ECSName.fileHashSHA1)?.stringValue,
+                          output.value(ECSName.fileHashSHA256)?.stringValue] {
             if let candidate, !hashes.contains(candidate) { hashes.append(candidate) }
         }
         if !hashes.isEmpty {
-            output.fields.set(["related", "hash"], .array(hashes.map(JSONValue.string)))
+            output.fields.set(ECSName.relatedHash, .array(hashes.map(JSONValue.string)))
         }
-        if let host = output.fields.value(["host", "name"])?.stringValue {
-            output.fields.set(["related", "hosts"], .array([.string(host)]))
+        if let host = output.value(ECSName.hostName)?.stringValue {
+            output.fields.set(ECSName.relatedHosts, .array([.string(host)]))
         }
     }
 }

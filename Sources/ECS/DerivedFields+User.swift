@@ -14,16 +14,16 @@ extension DerivedFields {
         var name = try scalar(user, "userName")
         var domain = try scalar(user, "domainName")
         if let address = name, let split = emailParts(address) {
-            output.fields.set(["user", "email"], .string(address))
+            output.fields.set(ECSName.userEmail, .string(address))
             name = split.local
             domain = split.domain
         }
-        if let name { output.fields.set(["user", "name"], .string(name)) }
-        if let domain { output.fields.set(["user", "domain"], .string(domain)) }
+        if let name { output.fields.set(ECSName.userName, .string(name)) }
+        if let domain { output.fields.set(ECSName.userDomain, .string(domain)) }
 
         for member in user where member.key != "userName" && member.key != "domainName" {
             if let kept = Scrubbing.cleaned(member.value) {
-                output.fields.set(["microsoft", "defender_endpoint", "relatedUser", member.key], kept)
+                output.fields.set(FieldName(["microsoft", "defender_endpoint", "relatedUser", member.key]), kept)
             }
         }
     }

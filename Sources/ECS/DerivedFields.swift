@@ -1,39 +1,5 @@
 import MDECore
 
-/// What a derived-field function reads.
-struct DerivedContext: Sendable {
-    let alert: JSONObject
-    /// The evidence item of the document; `nil` for an alert without evidence and for alert-level
-    /// functions.
-    let evidence: JSONObject?
-    /// The evidence item's place in the alert, such as `evidence[2]`, for error messages.
-    let evidenceField: String
-    /// The time of mapping, in 100 ns ticks since the Unix epoch.
-    let nowTicks: Int64
-}
-
-/// What a derived-field function writes: fields, and tags that join the configured ones.
-struct DerivedOutput: Sendable {
-    var fields: DocumentFields
-    var tags: [String] = []
-}
-
-/// A derived field: a Swift function for what a table row cannot express.
-struct DerivedField: Sendable {
-    enum Level: Sendable {
-        /// Runs once per alert; its fields join every document of the alert.
-        case alert
-        /// Runs once per document, after the evidence rows.
-        case document
-    }
-
-    typealias Function = @Sendable (inout DerivedOutput, DerivedContext) throws(MappingFailure) -> Void
-
-    let name: String
-    let level: Level
-    let run: Function
-}
-
 /// The derived-field functions that the field table may name in `derived`, in the order they run.
 enum DerivedFields {
     static let all: [DerivedField] = [
@@ -62,12 +28,12 @@ enum DerivedFields {
 
     /// Sets `@timestamp` when the `alertCreationTime` row did not: `lastUpdateTime`, else now.
     private static func timestampFallback(_ output: inout DerivedOutput, _ context: DerivedContext) {
-        guard output.fields.value(["@timestamp"]) == nil else { return }
+        guard output.value(ECSName.timestamp) == nil else { return }
         if let last = context.alert["lastUpdateTime"]?.stringValue, let timestamp = Timestamp(last) {
-            output.fields.set(["@timestamp"], .string(timestamp.utcString))
+            output.fields.set(ECSName.timestamp, .string(timestamp.utcString))
             output.tags.append(timestampFromLastUpdateTag)
         } else {
-            output.fields.set(["@timestamp"], .string(Timestamp(ticks: context.nowTicks).raw))
+            output.fields.set(ECSName.timestamp, .string(Timestamp(ticks: context.nowTicks).raw))
             output.tags.append(timestampFromMappingTimeTag)
         }
     }
@@ -80,7 +46,7 @@ enum DerivedFields {
         else { return }
         let (nanoseconds, overflow) = (last.ticks - first.ticks).multipliedReportingOverflow(by: 100)
         if !overflow {
-            output.fields.set(["event", "duration"], .number(String(nanoseconds)))
+            output.fields.set(ECSName.eventDuration, .number(String(nanoseconds)))
         }
     }
 
@@ -94,7 +60,7 @@ enum DerivedFields {
         case "file": categories.append("file")
         default: break
         }
-        output.fields.set(["event", "category"], .array(categories))
+        output.fields.set(ECSName.eventCategory, .array(categories))
     }
 
     private static func eventType(_ output: inout DerivedOutput, _ context: DerivedContext) {
@@ -107,15 +73,15 @@ enum DerivedFields {
         if entityType(context) == "user" {
             types.append("access")
         }
-        output.fields.set(["event", "type"], .array(types.isEmpty ? ["info"] : types))
+        output.fields.set(ECSName.eventType, .array(types.isEmpty ? ["info"] : types))
     }
 
-    /// The evidence `entityType` in lowercase, or `nil`.
+    /// Returns the evidence `entityType` in lowercase, or `nil`.
     static func entityType(_ context: DerivedContext) -> String? {
         context.evidence?["entityType"]?.stringValue?.lowercased()
     }
 
-    /// A string value of `object[key]` that scrubbing keeps, or `nil`.
+    /// Returns the string value of `object[key]` when scrubbing keeps it, else `nil`.
     static func presentString(_ object: JSONObject?, _ key: String) -> String? {
         guard let string = object?[key]?.stringValue, !Scrubbing.isPlaceholder(string) else { return nil }
         return string

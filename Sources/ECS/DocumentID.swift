@@ -2,8 +2,8 @@ import MDECore
 
 /// The deterministic `_id` of ECS documents.
 enum DocumentID {
-    /// The id of one document of an alert version: URL-safe base64 (no padding) of SHA-256 over
-    /// the alert id, the raw `lastUpdateTime` text and the canonical evidence bytes.
+    /// Returns the id of one document of an alert version: URL-safe base64 (no padding) of
+    /// SHA-256 over the alert id, the raw `lastUpdateTime` text and the canonical evidence bytes.
     ///
     /// Each part is written as a presence byte and a 64-bit big-endian length before its bytes,
     /// so no two different inputs give the same digest input.
@@ -16,8 +16,8 @@ enum DocumentID {
         return Base64.encodeURLSafe(SHA256.hash(input))
     }
 
-    /// The id of a pipeline error document: a digest of the raw input bytes, in a separate domain
-    /// from alert ids.
+    /// Returns the id of a pipeline error document: a digest of the raw input bytes, in a separate
+    /// domain from alert ids.
     static func forPipelineError(raw: [UInt8]) -> String {
         var input = Array("pipeline_error".utf8)
         appendPart(raw, to: &input)

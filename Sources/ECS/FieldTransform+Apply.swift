@@ -14,7 +14,7 @@ extension FieldTransform {
     /// Applies the transform to `value`, a source value that scrubbing did not remove.
     ///
     /// Throws when the JSON type cannot fit the field at all, such as an object where a string
-    /// belongs; `field` names the source field in the message.
+    /// belongs. The message names the source field `field`.
     func apply(_ value: JSONValue, field: String) throws(MappingFailure) -> TransformResult {
         switch self {
         case .none:
@@ -24,7 +24,7 @@ extension FieldTransform {
         case .date:
             let text = try FieldTransform.string(value, field: field)
             guard let timestamp = Timestamp(text) else { return .rejected(text) }
-            return .value(.string(timestamp.utcString))
+            return .value(.string(FieldTransform.isUTCForm(text, timestamp) ? text : timestamp.utcString))
         case .severityScore:
             let label = try FieldTransform.string(value, field: field)
             guard let score = SeverityScore.score(forLabel: label) else { return .absent }
@@ -41,6 +41,16 @@ extension FieldTransform {
         }
     }
 
+    /// Returns whether `text` already reads as `utcString` would write it (`T`, `Z`, at most 7
+    /// fraction digits, no leap second), so the common case skips formatting.
+    private static func isUTCForm(_ text: String, _ timestamp: Timestamp) -> Bool {
+        let utf8 = text.utf8
+        guard timestamp.fractionDigits <= 7, utf8.count >= 20, utf8.last == UInt8(ascii: "Z") else { return false }
+        let separator = utf8[utf8.index(utf8.startIndex, offsetBy: 10)]
+        let secondTens = utf8[utf8.index(utf8.startIndex, offsetBy: 17)]
+        return separator == UInt8(ascii: "T") && secondTens != UInt8(ascii: "6")
+    }
+
     private static func nonPlaceholder(_ string: String) -> TransformResult {
         Scrubbing.isPlaceholder(string) ? .absent : .value(.string(string))
     }
@@ -52,7 +62,7 @@ extension FieldTransform {
         return string
     }
 
-    /// A string, number or boolean as text; numbers keep their source literal.
+    /// Returns a string, number or boolean as text, where numbers keep their source literal.
     static func scalarString(_ value: JSONValue, field: String) throws(MappingFailure) -> String {
         switch value {
         case .string(let string): return string
@@ -83,20 +93,5 @@ extension FieldTransform {
             }
         }
         return strings.isEmpty ? .absent : .value(.array(strings))
-    }
-}
-
-/// The ECS severity numbers of Defender's severity labels.
-public enum SeverityScore {
-    /// The score of `label`, compared case-insensitively: Informational and Low 21, Medium 47,
-    /// High 73, Critical 99; `nil` for `UnSpecified` and any other label.
-    public static func score(forLabel label: String) -> Int? {
-        switch label.lowercased() {
-        case "informational", "low": return 21
-        case "medium": return 47
-        case "high": return 73
-        case "critical": return 99
-        default: return nil
-        }
     }
 }

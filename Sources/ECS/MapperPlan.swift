@@ -4,23 +4,24 @@ import MDECore
 struct MapperPlan: Sendable {
     struct SourceRule: Sendable {
         let source: String
-        let segments: [String]
+        let name: FieldName
         let transform: FieldTransform
-        let rejectedSegments: [String]?
+        let rejectedName: FieldName?
         let needsKeepComments: Bool
         /// The row maps an object (or flattened) field, so only objects and arrays of objects fit.
         let expectsObjects: Bool
     }
 
     struct Constant: Sendable {
-        let segments: [String]
+        let name: FieldName
         let value: JSONValue
         /// A source field that must be present for the constant to be written.
         let when: String?
     }
 
-    private(set) var alertRules: [SourceRule] = []
-    private(set) var evidenceRules: [SourceRule] = []
+    /// Source rules by Defender key, so each alert or evidence member is looked up once.
+    private(set) var alertRules: [String: [SourceRule]] = [:]
+    private(set) var evidenceRules: [String: [SourceRule]] = [:]
     private(set) var constants: [Constant] = []
     private(set) var alertDerived: [DerivedField] = []
     private(set) var documentDerived: [DerivedField] = []
@@ -31,23 +32,23 @@ struct MapperPlan: Sendable {
     init(table: FieldTable) {
         var derivedNames: Set<String> = []
         for row in table.rows {
-            let segments = FieldPath.segments(of: row.ecsName)
+            let fieldName = FieldName(dotted: row.ecsName)
             switch row.origin {
             case .source(let name, let level, let transform, let option):
                 let rule = SourceRule(
-                    source: name, segments: segments, transform: transform,
-                    rejectedSegments: row.rejectedValueField.map(FieldPath.segments(of:)),
+                    source: name, name: fieldName, transform: transform,
+                    rejectedName: row.rejectedValueField.map(FieldName.init(dotted:)),
                     needsKeepComments: option == "keepComments",
                     expectsObjects: row.type == .object || row.type == .flattened)
                 if level == .alert {
-                    alertRules.append(rule)
+                    alertRules[name, default: []].append(rule)
                     consumedAlertKeys.insert(name)
                 } else {
-                    evidenceRules.append(rule)
+                    evidenceRules[name, default: []].append(rule)
                     consumedEvidenceKeys.insert(name)
                 }
             case .constant(let value, let when):
-                constants.append(Constant(segments: segments, value: value, when: when))
+                constants.append(Constant(name: fieldName, value: value, when: when))
             case .derived(let name, let sources):
                 derivedNames.insert(name)
                 let isAlertLevel = DerivedFields.all.first { $0.name == name }?.level == .alert

@@ -2,13 +2,13 @@ import MDECore
 
 /// The scrubbing rules: which source values count as absent, and how kept values are cleaned.
 enum Scrubbing {
-    /// Whether `string` is one of the placeholders Defender sends for "no value": `""`, `"-"`,
-    /// `"N/A"`.
+    /// Returns whether `string` is one of the placeholders Defender sends for "no value": `""`,
+    /// `"-"`, `"N/A"`.
     static func isPlaceholder(_ string: String) -> Bool {
         string.isEmpty || string == "-" || string == "N/A"
     }
 
-    /// Whether `value` counts as absent: `null`, a placeholder string, or a number literal that is
+    /// Returns whether `value` counts as absent: `null`, a placeholder string, or a number literal that is
     /// not valid JSON (such as `NaN` in a value built in code).
     static func isAbsent(_ value: JSONValue) -> Bool {
         switch value {

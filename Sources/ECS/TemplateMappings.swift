@@ -2,8 +2,9 @@ import MDECore
 
 /// The `mappings` part of the generated template.
 enum TemplateMappings {
-    /// New keys under `microsoft.defender_endpoint` map as keyword, so a field the API adds later
-    /// never makes a document fail; `date_detection` is off so that no string becomes a date.
+    /// New string keys under `microsoft.defender_endpoint` map as keyword, so a field the API
+    /// adds later does not make a document fail. With `date_detection` off, no string becomes a
+    /// date.
     static let dynamicTemplates: JSONValue = [
         [
             "microsoft_defender_endpoint_strings": [
@@ -14,8 +15,8 @@ enum TemplateMappings {
         ]
     ]
 
-    /// The nested `properties` of every field of `table` (keyword fields for values that a
-    /// transform rejects included), and the type fallbacks taken for `target`.
+    /// Builds the nested `properties` of every field of `table`, including the keyword fields for
+    /// values that a transform rejects, and returns them with the type fallbacks for `target`.
     static func properties(table: FieldTable, target: ClusterTarget) -> (JSONObject, [TypeFallback]) {
         var fields: [String: JSONObject] = [:]
         var fallbacks: [TypeFallback] = []
@@ -46,7 +47,7 @@ enum TemplateMappings {
 
         var properties = JSONObject()
         for name in fields.keys.sorted() {
-            insert(fields[name]!, at: FieldPath.segments(of: name)[...], into: &properties)
+            insert(fields[name]!, at: FieldName(dotted: name).segments[...], into: &properties)
         }
         return (properties, fallbacks.sorted { $0.field < $1.field })
     }

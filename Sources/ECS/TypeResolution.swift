@@ -1,14 +1,5 @@
 import MDECore
 
-/// A field whose ECS type the target cluster lacks, and the type used instead.
-public struct TypeFallback: Sendable, Hashable {
-    public var field: String
-    public var wanted: ECSFieldType
-    /// The mapping type written instead (`object` means `"enabled": false`).
-    public var used: String
-    public var reason: String
-}
-
 /// The mapping of one ECS type on one cluster: the nearest type the cluster supports.
 ///
 /// Version facts: Elasticsearch has `flattened` since 7.3, `constant_keyword` since 7.7,
@@ -22,7 +13,7 @@ enum TypeResolution {
     /// Lucene's 32766-byte term limit in UTF-8.
     static let wildcardFallbackIgnoreAbove = 8191
 
-    /// The mapping for `type` on `target`, and the fallback when the type had to change.
+    /// Returns the mapping for `type` on `target`, and the fallback when the type had to change.
     static func mapping(
         for type: ECSFieldType, field: String, parameters: JSONObject, target: ClusterTarget
     ) -> (mapping: JSONObject, fallback: TypeFallback?) {

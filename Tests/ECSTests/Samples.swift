@@ -23,7 +23,7 @@ enum Samples {
         "three-evidence-alert.json",
     ]
 
-    /// The alerts of a sample file: the `value` array of a list response, or the body itself.
+    /// Returns the alerts of a sample file: the `value` array of a list response, or the body.
     static func alerts(_ file: String) throws -> [JSONValue] {
         let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
         let body = try JSONParser.parse(bytes)
@@ -78,7 +78,7 @@ struct MappedDocument {
 }
 
 extension AlertMapper {
-    /// A mapper on the embedded table with `options`; the table is checked by its own tests.
+    /// Returns a mapper on the embedded table with `options`. The table has its own tests.
     static func testing(_ options: MapperOptions = MapperOptions()) throws -> AlertMapper {
         try AlertMapper(options: options)
     }

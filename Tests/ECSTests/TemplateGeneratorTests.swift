@@ -24,8 +24,8 @@ struct TemplateGeneratorTests {
         templates.componentTemplates.first?.body["template"]?["mappings"]?["properties"]
     }
 
-    /// The mapping that covers a dotted document path, walking `properties` and stopping at a
-    /// field that holds whole objects (flattened, flat_object, or a disabled object).
+    /// Returns the mapping that covers a dotted document path. The walk through `properties`
+    /// stops at a field that contains whole objects (flattened, flat_object, disabled object).
     static func mapping(for path: String, in properties: JSONValue?) -> JSONValue? {
         var current = properties
         for segment in path.split(separator: ".") {

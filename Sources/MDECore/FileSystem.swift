@@ -8,7 +8,7 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
 
-    init(_ operation: String, path: String, errorNumber: Int32 = errno) {
+    public init(_ operation: String, path: String, errorNumber: Int32 = errno) {
         self.operation = operation
         self.path = path
         self.reason = String(cString: strerror(errorNumber))
@@ -19,10 +19,11 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Small POSIX file helpers; the state files are tiny, so whole-file reads and writes suffice.
-enum FileSystem {
+/// Small POSIX file helpers for state files, config files and replay input, which are read and
+/// written whole.
+public enum FileSystem {
     /// Reads the whole file, or returns `nil` when it does not exist.
-    static func readIfPresent(_ path: String) throws(FileSystemError) -> [UInt8]? {
+    public static func readIfPresent(_ path: String) throws(FileSystemError) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -33,7 +34,7 @@ enum FileSystem {
     }
 
     /// Reads a file descriptor until end of file.
-    static func readAll(_ descriptor: Int32, path: String) throws(FileSystemError) -> [UInt8] {
+    public static func readAll(_ descriptor: Int32, path: String) throws(FileSystemError) -> [UInt8] {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -48,7 +49,7 @@ enum FileSystem {
     }
 
     /// Creates `path` and its missing parents with mode 0700 (state may be sensitive).
-    static func createDirectory(_ path: String) throws(FileSystemError) {
+    public static func createDirectory(_ path: String) throws(FileSystemError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
@@ -61,7 +62,7 @@ enum FileSystem {
     /// Replaces `path` atomically: the bytes go to a temporary file in the same directory, which
     /// is synced and then renamed over `path`, and the directory is synced so the rename survives
     /// a power loss. A crash at any point leaves either the old or the new contents.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw FileSystemError("create", path: temporary) }
@@ -82,7 +83,7 @@ enum FileSystem {
         syncDirectory(of: path)
     }
 
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(FileSystemError) {
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(FileSystemError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in

@@ -1,0 +1,24 @@
+/// The settings of `AlertMapper`.
+public struct MapperOptions: Sendable {
+    /// Values of the `tags` field on every document.
+    public var tags: [String]
+    /// Adds `event.original` (the raw alert JSON) and the tag `preserve_original_event`.
+    public var preserveOriginal: Bool
+    /// Ships the alert's analyst comments under `microsoft.defender_endpoint.comments`. They are
+    /// free text that often contains personal data, so the mapper drops them by default.
+    public var keepComments: Bool
+    /// The field table; `nil` loads the one embedded from `Templates/fields.json`.
+    public var fieldTable: FieldTable?
+
+    public static let defaultTags = ["microsoft-defender-endpoint", "forwarded"]
+
+    public init(
+        tags: [String] = MapperOptions.defaultTags, preserveOriginal: Bool = false, keepComments: Bool = false,
+        fieldTable: FieldTable? = nil
+    ) {
+        self.tags = tags
+        self.preserveOriginal = preserveOriginal
+        self.keepComments = keepComments
+        self.fieldTable = fieldTable
+    }
+}
