@@ -450,6 +450,49 @@ def test_short_token_lifetime_renews_tokens(servers: contextlib.ExitStack, tmp_p
     assert_index_matches_alerts(cluster, alerts)
 
 
+def test_v1_token_endpoint_and_secret_file(sample_setup: tuple[Emulator, Cluster, Shipper],
+                                          tmp_path: Path) -> None:
+    emulator, cluster, shipper = sample_setup
+    secret_file = tmp_path / "client-secret"
+    secret_file.write_text(emulator.client_secret + "\n", encoding="utf-8")
+    environment = {"MDE_CLIENT_SECRET": None, "MDE_CLIENT_SECRET_FILE": str(secret_file)}
+
+    result = shipper.run_once("--token-endpoint", "v1", environment=environment)
+
+    require_success(result)
+    assert emulator.stats()["calls"].get("token_v1") == 1
+    assert "token_v2" not in emulator.stats()["calls"]
+    assert_index_matches_alerts(cluster, emulator.alerts())
+    assert emulator.client_secret not in result.stdout + result.stderr
+
+
+def test_polling_run_drains_on_sigterm(sample_setup: tuple[Emulator, Cluster, Shipper], state_dir: Path,
+                                       tmp_path: Path) -> None:
+    emulator, cluster, shipper = sample_setup
+    alerts = emulator.alerts()
+    expected_total = sum(expected_document_count(alert) for alert in alerts)
+    cursor = state_dir / f"cursor-{emulator.tenant_id}.json"
+
+    def first_cycle_done() -> bool:
+        return cursor.is_file() and index_count(cluster) == expected_total
+
+    process = shipper.start(["run", "--poll-interval", "1s"], tmp_path / "polling-run.log")
+    try:
+        harness.wait_until(lambda: process.poll() is not None or first_cycle_done(),
+                           timeout=60, interval=0.2, description="the first cycle's documents and cursor")
+        assert process.poll() is None, "run without --once exited by itself"
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=40)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    log = (tmp_path / "polling-run.log").read_text(encoding="utf-8", errors="replace")
+
+    assert returncode == 0, log[-4000:]
+    assert_index_matches_alerts(cluster, alerts)
+
+
 # --- cluster side -------------------------------------------------------------------------
 
 
