@@ -126,6 +126,18 @@ class Shipper:
             )
 
 
+@contextlib.contextmanager
+def background_shipper(shipper: Shipper, arguments: Sequence[str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """Start the shipper in the background and kill it on exit if it is still running."""
+    process = shipper.start(arguments, log_path)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def require_success(result: ShipperResult, dry_run: bool = False) -> dict[str, Any]:
     """Assert that the run exited 0 and return its summary line.
 
@@ -417,16 +429,11 @@ def test_token_expiry_during_run(servers: contextlib.ExitStack, tmp_path: Path, 
     # The first page call gets a 429 with Retry-After: 2. While the shipper waits, every issued
     # token is expired, so its retry carries an expired token and must fetch a new one.
     emulator.inject_fault(429, count=1, retry_after=2)
-    process = shipper.start(["run", "--once", "--page-size", "50"], tmp_path / "shipper.log")
-    try:
+    with background_shipper(shipper, ["run", "--once", "--page-size", "50"], tmp_path / "shipper.log") as process:
         harness.wait_until(lambda: any(entry["status"] == 429 for entry in emulator.requests()),
                            timeout=30, interval=0.02, description="the injected 429")
         assert emulator.expire_tokens() >= 1
         returncode = process.wait(timeout=RUN_TIMEOUT_SECONDS)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
     log = (tmp_path / "shipper.log").read_text(encoding="utf-8", errors="replace")
 
     assert returncode == 0, log[-4000:]
@@ -476,17 +483,12 @@ def test_polling_run_drains_on_sigterm(sample_setup: tuple[Emulator, Cluster, Sh
     def first_cycle_done() -> bool:
         return cursor.is_file() and index_count(cluster) == expected_total
 
-    process = shipper.start(["run", "--poll-interval", "1s"], tmp_path / "polling-run.log")
-    try:
+    with background_shipper(shipper, ["run", "--poll-interval", "1s"], tmp_path / "polling-run.log") as process:
         harness.wait_until(lambda: process.poll() is not None or first_cycle_done(),
                            timeout=60, interval=0.2, description="the first cycle's documents and cursor")
         assert process.poll() is None, "run without --once exited by itself"
         process.send_signal(signal.SIGTERM)
         returncode = process.wait(timeout=40)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
     log = (tmp_path / "polling-run.log").read_text(encoding="utf-8", errors="replace")
 
     assert returncode == 0, log[-4000:]
@@ -575,17 +577,12 @@ def test_kill_during_run_loses_nothing(servers: contextlib.ExitStack, tmp_path: 
     expected_ids = set(dry_run_documents(binary, emulator.alerts(), tmp_path / "dry-run"))
     arguments = ["run", "--once", "--page-size", "100", "--batch-size", "50"]
 
-    process = shipper.start(arguments, tmp_path / "killed-run.log")
-    try:
+    with background_shipper(shipper, arguments, tmp_path / "killed-run.log") as process:
         harness.wait_until(lambda: process.poll() is not None or index_count(cluster) > 0,
                            timeout=60, interval=0.1, description="the first indexed documents")
         assert process.poll() is None, "the run finished before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
     count_at_kill = index_count(cluster)
     assert 0 < count_at_kill < len(expected_ids)
 
