@@ -53,7 +53,7 @@ Control API for tests (JSON bodies; no authentication, loopback only):
                                  one shared value: the given one, or now on the 1/300 s grid
                                  (always later than the alert's previous value)
 
-Sample alerts come from --samples (default: <repo>/../shared/samples/defender) and keep their
+Sample alerts come from --samples (default: <repo>/Fixtures/defender) and keep their
 2019 to 2023 timestamps unless --shift-samples-hours H spreads their lastUpdateTime values over
 the H hours before now (less --newest-age-seconds), so a client with a 24 h lookback finds them.
 """
@@ -75,7 +75,7 @@ from emulator_handler import EmulatorHandler
 from emulator_state import MAX_TOP, EmulatorConfig, EmulatorState
 
 HOST = "127.0.0.1"
-DEFAULT_SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "defender"
+DEFAULT_SAMPLES = Path(__file__).resolve().parent.parent / "Fixtures" / "defender"
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

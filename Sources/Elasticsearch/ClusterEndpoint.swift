@@ -68,6 +68,9 @@ public final class ClusterEndpoint: Sendable {
         guard !authority.isEmpty else {
             throw ClusterEndpointError(host: host, problem: "the URL has no host name")
         }
+        if let problem = authorityProblem(String(authority)) {
+            throw ClusterEndpointError(host: host, problem: problem)
+        }
         guard !host.contains("?"), !host.contains("#") else {
             throw ClusterEndpointError(host: host, problem: "a base URL takes no query string or fragment")
         }
@@ -76,6 +79,38 @@ public final class ClusterEndpoint: Sendable {
             trimmed.removeLast()
         }
         return trimmed
+    }
+}
+
+extension ClusterEndpoint {
+    /// Checks `host[:port]` or `[IPv6]:port`; returns what is wrong, or `nil`.
+    static func authorityProblem(_ authority: String) -> String? {
+        var hostPart = Substring(authority)
+        var portPart: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                return "the IPv6 address has no closing ]"
+            }
+            let afterBracket = authority[authority.index(after: close)...]
+            hostPart = authority[...close]
+            if !afterBracket.isEmpty {
+                guard afterBracket.hasPrefix(":") else { return "unexpected text after the IPv6 address" }
+                portPart = afterBracket.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostPart = authority[..<colon]
+            portPart = authority[authority.index(after: colon)...]
+        }
+        let name = authority.hasPrefix("[") ? hostPart.dropFirst().dropLast() : hostPart
+        if name.isEmpty || name.contains(where: { $0 == " " || $0 == "[" || $0 == "]" }) {
+            return "the host name is empty or contains invalid characters"
+        }
+        if let portPart {
+            guard let port = Int(portPart), (1...65_535).contains(port) else {
+                return "the port \"\(portPart)\" is not a number from 1 to 65535"
+            }
+        }
+        return nil
     }
 }
 

@@ -25,6 +25,7 @@ public final class ClusterOutput: DocumentOutput {
     public func deliveryCounts() async -> DeliveryCounts {
         let counters = await indexer.counters
         return DeliveryCounts(
-            acknowledged: counters.acknowledged, duplicates: counters.duplicates, deadLettered: counters.deadLettered)
+            acknowledged: counters.acknowledged + counters.duplicates, duplicates: counters.duplicates,
+            deadLettered: counters.deadLettered)
     }
 }

@@ -2,7 +2,10 @@ import ECS
 
 /// How many documents an output has resolved so far.
 public struct DeliveryCounts: Sendable, Equatable {
+    /// Documents the cluster holds: created, or already present (duplicates included), so that
+    /// `produced = acknowledged + deadLettered + buffered`.
     public var acknowledged = 0
+    /// The acknowledged documents that the cluster already held (409 on `create`).
     public var duplicates = 0
     public var deadLettered = 0
 

@@ -106,17 +106,17 @@ struct Components {
     }
 
     /// Connects to the cluster (probe, templates, indexer), or returns the standard output writer
-    /// when no host is configured.
+    /// when no host is configured. The credentials and host URLs are checked before any request.
     func makeOutput() async throws -> any DocumentOutput {
         guard settings.hasCluster else {
             logger.info("no cluster configured, writing _bulk NDJSON to standard output")
             return StandardOutputWriter()
         }
-        let transport = try makeClusterHTTPClient()
         let auth = try makeClusterAuth()
+        let endpoint = try ClusterEndpoint(hosts: settings.hosts, headers: auth.headers)
+        let transport = try makeClusterHTTPClient()
         let cluster = try await probeCluster(transport: transport, auth: auth)
         try await installTemplates(transport: transport, auth: auth, cluster: cluster)
-        let endpoint = try ClusterEndpoint(hosts: settings.hosts, headers: auth.headers)
         let indexer = try BulkIndexer(
             configuration: bulkConfiguration, endpoint: endpoint, transport: transport,
             deadLetters: DeadLetterWriter(path: settings.deadLetterFile), logger: logger)

@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DefenderAPI
+import Elasticsearch
+import HTTPClient
 import MDECore
 
 /// The version printed by `--version` and stored in the templates' `_meta`.
@@ -37,8 +40,8 @@ enum EntryPoint {
         do {
             try await dispatch(request, settings: settings, logger: logger)
             exit(0)
-        } catch let error as ConfigurationError {
-            logger.error("invalid configuration", [("error.message", .string(error.description))])
+        } catch where isConfigurationError(error) {
+            logger.error("invalid configuration", [("error.message", .string("\(error)"))])
             exit(2)
         } catch {
             logger.error("run failed", [("error.message", .string("\(error)"))])
@@ -66,6 +69,21 @@ enum EntryPoint {
     private static func expectNoArguments(_ request: CommandRequest) throws {
         guard request.positionals.isEmpty else {
             throw ConfigurationError("\(request.command) takes no arguments, but got \(request.positionals.joined(separator: " "))")
+        }
+    }
+
+    /// Whether `error` comes from a setting that the user must change, as opposed to a failure
+    /// at run time; configuration errors exit with status 2.
+    static func isConfigurationError(_ error: any Error) -> Bool {
+        switch error {
+        case is ConfigurationError, is ClusterEndpointError, is HTTPClientConfigurationError:
+            return true
+        case let error as ClusterError:
+            return [.invalidAuthConfiguration, .invalidIndexName, .invalidNamespace].contains(error.code)
+        case let error as DefenderError:
+            return error.code == .invalidConfiguration
+        default:
+            return false
         }
     }
 

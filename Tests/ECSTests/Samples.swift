@@ -4,14 +4,13 @@ import MDECore
 
 @testable import ECS
 
-/// The Defender response samples kept beside the repository, in `../shared/samples/defender/`.
+/// The Defender response samples in `Fixtures/defender/` of the repository.
 enum Samples {
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // ECSTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/samples/defender")
+        .appendingPathComponent("Fixtures/defender")
 
     /// Sample files holding Defender alerts (the Graph and error bodies hold none).
     static let alertFiles = [

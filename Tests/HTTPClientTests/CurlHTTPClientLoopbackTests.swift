@@ -182,8 +182,8 @@ struct CurlHTTPClientLoopbackTests {
             }
             for try await status in group { #expect(status == 200) }
         }
-        // One at a time would take at least 4 s.
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // One at a time would take at least 4 s; the margin below that absorbs a loaded machine.
+        #expect(ContinuousClock.now - started < .milliseconds(3900))
     }
 
     @Test func cancellingTaskAbortsTransfer() async throws {
