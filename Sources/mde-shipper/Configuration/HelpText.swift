@@ -25,7 +25,8 @@ enum HelpText {
     }
 
     private static func line(for spec: OptionSpec) -> String {
-        var flag = spec.acceptsFlag ? "  --\(spec.name)" : "  (\(spec.name))"
+        // Secrets have no flag: the line names the config-file key, and the details the variables.
+        var flag = spec.acceptsFlag ? "  --\(spec.name)" : "  \(spec.name) (no flag; config-file key)"
         switch spec.kind {
         case .flag: break
         case .integer: flag += " N"
@@ -33,7 +34,7 @@ enum HelpText {
         case .byteSize: flag += " SIZE"
         case .list: flag += " A,B"
         case .choice(let choices): flag += " " + choices.joined(separator: "|")
-        case .text: flag += " VALUE"
+        case .text: flag += spec.acceptsFlag ? " VALUE" : ""
         }
         var details: [String] = []
         if let variable = spec.environment {
