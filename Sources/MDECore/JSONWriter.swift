@@ -97,14 +97,14 @@ public struct JSONWriter: Sendable {
 }
 
 extension JSONValue {
-    /// The compact JSON encoding of this value.
+    /// Returns the compact JSON encoding of this value.
     public func encoded(sortedKeys: Bool = false) -> [UInt8] {
         var writer = JSONWriter()
         writer.write(self, sortedKeys: sortedKeys)
         return writer.bytes
     }
 
-    /// The compact JSON encoding of this value as a `String`, for messages and tests.
+    /// Returns the compact JSON encoding of this value as a `String`, for messages and tests.
     public func encodedString(sortedKeys: Bool = false) -> String {
         String(decoding: encoded(sortedKeys: sortedKeys), as: UTF8.self)
     }

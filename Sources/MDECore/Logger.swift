@@ -61,7 +61,7 @@ public enum LogFormat: Sendable {
     case text
 }
 
-/// Where log lines go: standard error by default, or memory for tests. Lines are written whole
+/// The destination of log lines: standard error by default, or memory for tests. Lines are written whole
 /// under a lock, so lines from concurrent tasks never interleave.
 public final class LogSink: Sendable {
     private enum Target { case standardError, memory }
@@ -80,7 +80,7 @@ public final class LogSink: Sendable {
         LogSink(target: .standardError, format: format ?? (isatty(2) != 0 ? .text : .json))
     }
 
-    /// An in-memory sink whose lines tests read back through `lines`.
+    /// Creates an in-memory sink whose lines tests read back through `lines`.
     public static func memory(format: LogFormat = .json) -> LogSink {
         LogSink(target: .memory, format: format)
     }
@@ -129,7 +129,7 @@ public struct Logger: Sendable {
         Logger(sink: .memory(), minimumLevel: .error)
     }
 
-    /// A copy that adds `fields` to every line.
+    /// Returns a copy that adds `fields` to every line.
     public func with(_ fields: [(String, LogValue)]) -> Logger {
         Logger(sink: sink, minimumLevel: minimumLevel, metadata: metadata + fields)
     }

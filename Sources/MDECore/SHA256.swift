@@ -2,7 +2,7 @@ import CCrypto
 
 /// SHA-256 through OpenSSL's libcrypto.
 public enum SHA256 {
-    /// The 32-byte digest of `bytes`.
+    /// Returns the 32-byte digest of `bytes`.
     public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let computed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
@@ -17,7 +17,7 @@ public enum SHA256 {
         return digest
     }
 
-    /// The digest of `bytes` as lowercase hex.
+    /// Returns the digest of `bytes` as lowercase hex.
     public static func hexDigest<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         Hex.encode(hash(bytes))
     }

@@ -24,7 +24,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.fractionDigits = parsed.fractionDigits
     }
 
-    /// A timestamp for `ticks`, written in UTC with seven fractional digits trimmed of trailing
+    /// Creates a timestamp for `ticks`, written in UTC with seven fractional digits trimmed of trailing
     /// zeros (the form Defender's `$filter` accepts).
     public init(ticks: Int64) {
         let text = Timestamp.format(ticks: ticks, fractionDigits: 7, trimZeros: true)
@@ -101,7 +101,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return (year, month, day)
     }
 
-    /// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    /// Converts a proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
     static func days(fromYear year: Int64, month: Int64, day: Int64) -> Int64 {
         let adjustedYear = month <= 2 ? year - 1 : year
         let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400

@@ -10,7 +10,7 @@ public enum WallClock {
         return Int64(spec.tv_sec) * Timestamp.ticksPerSecond + Int64(spec.tv_nsec) / 100
     }
 
-    /// The current time as a UTC timestamp with seven fractional digits trimmed of trailing zeros.
+    /// Returns the current time as a UTC timestamp with seven fractional digits trimmed of trailing zeros.
     public static func now() -> Timestamp {
         Timestamp(ticks: nowTicks())
     }

@@ -37,7 +37,7 @@ public struct AlertShipper: Sendable {
         }
     }
 
-    /// The run's counts so far, delivery included.
+    /// Returns the run's counts so far, delivery included.
     public func summary() async -> RunSummary {
         let delivery = await output.deliveryCounts()
         var summary = RunSummary()

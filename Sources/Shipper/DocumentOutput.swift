@@ -16,7 +16,7 @@ public struct DeliveryCounts: Sendable, Equatable {
     }
 }
 
-/// Where mapped documents go: the cluster through the bulk indexer, or standard output.
+/// A destination for mapped documents: the cluster through the bulk indexer, or standard output.
 public protocol DocumentOutput: Sendable {
     /// Whether documents written here count as delivered, so the cursor may move past them.
     /// A dry run to standard output is not.

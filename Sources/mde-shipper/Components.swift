@@ -19,7 +19,7 @@ struct Components {
         return try AlertMapper(options: options)
     }
 
-    /// The index or data stream that documents are written to, validated.
+    /// Returns the validated index or data stream name that documents are written to.
     func targetName() throws -> String {
         if let index = settings.index {
             return try IndexName.validate(index, source: "--index")
@@ -50,8 +50,8 @@ struct Components {
         return try CurlHTTPClient(configuration: configuration, logger: logger)
     }
 
-    /// A client for Microsoft's endpoints, which always verifies TLS against the system CAs: the
-    /// cluster's CA options never apply to it.
+    /// Creates the client for Microsoft's endpoints. It always verifies TLS against the system CAs,
+    /// because the cluster's CA options must never apply to it.
     func makeDefenderHTTPClient() throws -> CurlHTTPClient {
         let configuration = HTTPClientConfiguration(
             requestTimeout: settings.requestTimeout,
@@ -134,7 +134,7 @@ extension ClusterInfo {
 }
 
 extension GeneratedTemplates {
-    /// The installer's input.
+    /// Converts the generated templates to the installer's input.
     func templateSet(overwrite: Bool) -> TemplateInstaller.TemplateSet {
         TemplateInstaller.TemplateSet(
             indexTemplate: .init(name: indexTemplateName, body: indexTemplate),

@@ -5,7 +5,7 @@ import MDECore
 import Shipper
 import Testing
 
-/// A fresh directory under /tmp for one test.
+/// Creates a fresh directory under /tmp for one test.
 func temporaryDirectory() -> String {
     var template = Array("/tmp/mde-shipper-test-XXXXXX".utf8CString)
     let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }

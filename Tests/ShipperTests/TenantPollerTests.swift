@@ -13,7 +13,7 @@ private func alert(_ id: String, updated: String) -> String {
     #"{"id":"\#(id)","title":"t","alertCreationTime":"2024-01-01T00:00:00Z","lastUpdateTime":"\#(updated)","evidence":[]}"#
 }
 
-/// A Defender API fake: answers token requests, then serves `pages` of alerts in order.
+/// Creates a Defender API fake that returns a token to token requests and `pages` of alerts in order.
 private func defenderTransport(pages: [[String]]) -> ScriptedTransport {
     let pageCounter = PageCounter()
     return ScriptedTransport { request, _ throws(HTTPError) in

@@ -33,7 +33,7 @@ struct TemplateCommand {
         }
     }
 
-    /// The cluster to generate for: `--template-target`, else the probed cluster, else the default.
+    /// Picks the cluster to generate for: `--template-target`, else the probed cluster, else the default.
     private func printTarget(_ components: Components) async throws -> ClusterTarget {
         if let text = settings.templateTarget {
             return try Self.parseTarget(text)
