@@ -30,15 +30,18 @@ extension ClusterError {
         _ response: HTTPResponse, request: String, host: String, auth: ClusterAuth, hint: String
     ) -> ClusterError {
         let details = errorDetails(in: response.body)
-        let rejection = response.status == 401
-            ? "rejected the credentials"
-            : "denied access for the credentials"
+        let rejection: String
+        switch (response.status, auth.mode) {
+        case (401, .none): rejection = "requires authentication"
+        case (401, _): rejection = "rejected the credentials"
+        default: rejection = "denied access for the credentials"
+        }
         var message = "\(request) on \(host) \(rejection) (HTTP \(response.status), authentication: "
             + "\(auth.description))"
         if let type = details.type { message += ": \(type)" }
         if let reason = details.reason { message += ": \(reason)" }
         if response.status == 401, auth.mode == .none {
-            message += "; the cluster requires authentication: set an API key, or a username and password"
+            message += "; set an API key, or a username and password"
         } else if response.status == 401 {
             message += "; check that the credentials are current and belong to this cluster"
         } else {

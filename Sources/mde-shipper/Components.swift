@@ -113,14 +113,28 @@ struct Components {
             return StandardOutputWriter()
         }
         let auth = try makeClusterAuth()
-        let endpoint = try ClusterEndpoint(hosts: settings.hosts, headers: auth.headers)
+        _ = try ClusterEndpoint(hosts: settings.hosts, headers: auth.headers)
         let transport = try makeClusterHTTPClient()
         let cluster = try await probeCluster(transport: transport, auth: auth)
         try await installTemplates(transport: transport, auth: auth, cluster: cluster)
+        // Bulk requests start at the host that answered the probe, not at one that just failed.
+        let endpoint = try ClusterEndpoint(hosts: Self.rotated(settings.hosts, toStartAt: cluster.host), headers: auth.headers)
         let indexer = try BulkIndexer(
             configuration: bulkConfiguration, endpoint: endpoint, transport: transport,
             deadLetters: DeadLetterWriter(path: settings.deadLetterFile), logger: logger)
         return ClusterOutput(indexer: indexer)
+    }
+}
+
+extension Components {
+    /// Returns `hosts` rotated so the one equal to `first` (after URL normalisation) leads; the
+    /// list is unchanged when none matches.
+    static func rotated(_ hosts: [String], toStartAt first: String) -> [String] {
+        let wanted = ClusterProbe.normalizedHost(first)
+        guard let position = hosts.firstIndex(where: { ClusterProbe.normalizedHost($0) == wanted }) else {
+            return hosts
+        }
+        return Array(hosts[position...] + hosts[..<position])
     }
 }
 

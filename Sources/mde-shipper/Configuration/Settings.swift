@@ -96,7 +96,8 @@ extension Settings {
         apiKey = nonEmpty("api-key")
         apiKeySource = options.source("api-key")?.description ?? "ELASTICSEARCH_API_KEY"
         tls = TLSConfiguration(
-            caFile: try path("ca-file"), caFingerprintSHA256: nonEmpty("ca-fingerprint"), insecure: options.flag("insecure"))
+            caFile: try path("ca-file"), caFingerprintSHA256: nonEmpty("ca-fingerprint"), insecure: options.flag("insecure"),
+            clientCertificateFile: try path("client-certificate"), clientKeyFile: try path("client-key"))
         index = nonEmpty("index")
         namespace = options.text("namespace") ?? "default"
         templateName = nonEmpty("template-name")
