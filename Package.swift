@@ -72,7 +72,11 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "DefenderAPITests", dependencies: ["DefenderAPI", "TestSupport"]),
-        .testTarget(name: "ECSTests", dependencies: ["ECS", "MDECore", "TestSupport"]),
+        .testTarget(
+            name: "ECSTests",
+            dependencies: ["ECS", "MDECore", "TestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "ElasticsearchTests", dependencies: ["Elasticsearch", "ECS", "TestSupport"]),
         .testTarget(name: "ShipperTests", dependencies: ["Shipper", "TestSupport"]),
         .testTarget(name: "MDEShipperTests", dependencies: ["mde-shipper", "MDECore"]),
