@@ -32,7 +32,7 @@ public struct ClusterCapabilities: Sendable, Hashable {
     public var flattened: Bool
     /// OpenSearch's `flat_object` type, its counterpart of `flattened`.
     public var flatObject: Bool
-    /// NOTE: `date_nanos` accepts only dates from 1970 to about 2262 on both distributions.
+    /// `date_nanos`, which accepts only dates from 1970 to about 2262 on both distributions.
     public var dateNanos: Bool
     /// `_index_template` and `_component_template` with `composed_of`, `priority` and `_meta`.
     public var composableTemplates: Bool
@@ -65,7 +65,8 @@ public struct ClusterCapabilities: Sendable, Hashable {
         }
     }
 
-    /// Whether the cluster has a mapping type with this name.
+    /// Returns whether the template may use the mapping type `type` as the generator writes it,
+    /// which for `constant_keyword` means without a `value`.
     public func supports(mappingType type: String) -> Bool {
         switch type {
         case "match_only_text": matchOnlyText

@@ -7,7 +7,7 @@ public struct FieldReference: Sendable {
         public var field: String
         /// The ECS type from the field table; the template may use a fallback on some clusters.
         public var type: String
-        /// Where the value comes from, such as `evidence.sha256` or `constant "alert"`.
+        /// The origin of the value, such as `evidence.sha256` or `constant "alert"`.
         public var source: String
         public var description: String
     }
@@ -35,7 +35,7 @@ public struct FieldReference: Sendable {
         self.entries = entries
     }
 
-    /// The list as a Markdown page: a title, how the page is made, and a table.
+    /// Renders the list as a Markdown page: a title, how the page is made, and a table.
     public func markdown() -> String {
         var text = """
             # Fields
@@ -57,7 +57,7 @@ public struct FieldReference: Sendable {
         return text
     }
 
-    /// The list as plain text columns aligned with spaces, for a terminal.
+    /// Renders the list as plain text columns aligned with spaces, for a terminal.
     public func text() -> String {
         let header = Entry(field: "FIELD", type: "TYPE", source: "SOURCE", description: "DESCRIPTION")
         let rows = [header] + entries

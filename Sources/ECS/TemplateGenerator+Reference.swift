@@ -17,7 +17,7 @@ extension TemplateGenerator {
         ClusterTarget(distribution: .opensearch, major: 3, minor: 0, patch: 0),
     ]
 
-    /// The file name of the checked-in template for `target`, such as `opensearch-2.11.0.json`.
+    /// Returns the file name of the checked-in template for `target`, such as `opensearch-2.11.0.json`.
     public static func referenceFileName(for target: ClusterTarget) -> String {
         "\(target.distribution.rawValue)-\(target.major).\(target.minor).\(target.patch).json"
     }
@@ -54,8 +54,8 @@ extension GeneratedTemplates {
 }
 
 extension JSONValue {
-    /// The value as JSON text indented by two spaces per level, one member or element per line,
-    /// ending in a newline; member order is kept.
+    /// Renders the value as JSON text indented by two spaces per level, one member or element
+    /// per line, in member order, ending in a newline.
     public func prettyPrinted() -> String {
         var text = ""
         appendPretty(to: &text, indent: "")

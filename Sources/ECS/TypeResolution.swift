@@ -36,6 +36,8 @@ enum TypeResolution {
             // A keyword field would reject object values, so the fallback keeps them unindexed.
             use("object", "has no flattened or flat_object type; the value is kept in _source only")
             mapping["enabled"] = false
+        // NOTE: whether a data stream accepts a date_nanos @timestamp was not checked against a
+        // real cluster of either distribution.
         case .date where dateNanos && capabilities.dateNanos:
             mapping["type"] = "date_nanos"
         case .keyword:
