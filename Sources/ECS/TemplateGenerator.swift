@@ -11,19 +11,22 @@ public enum TemplateGenerator {
 
     /// Generates the templates from the field table embedded in the binary.
     public static func generate(
-        for target: ClusterTarget, name: String, indexPatterns: [String], dataStream: Bool, productVersion: String
+        for target: ClusterTarget, name: String, indexPatterns: [String], dataStream: Bool, productVersion: String,
+        dateNanos: Bool = false
     ) throws(FieldTableError) -> GeneratedTemplates {
         generate(
             from: try FieldTable.embedded(), for: target, name: name, indexPatterns: indexPatterns,
-            dataStream: dataStream, productVersion: productVersion)
+            dataStream: dataStream, productVersion: productVersion, dateNanos: dateNanos)
     }
 
-    /// Generates the templates from `table`.
+    /// Generates the templates from `table`. With `dateNanos`, date fields map as `date_nanos`
+    /// (nanosecond resolution, dates from 1970 to about 2262) instead of `date` (milliseconds).
     public static func generate(
         from table: FieldTable, for target: ClusterTarget, name: String, indexPatterns: [String], dataStream: Bool,
-        productVersion: String
+        productVersion: String, dateNanos: Bool = false
     ) -> GeneratedTemplates {
-        let (properties, fallbacks) = TemplateMappings.properties(table: table, target: target)
+        let capabilities = ClusterCapabilities(target)
+        let (properties, fallbacks) = TemplateMappings.properties(table: table, target: target, dateNanos: dateNanos)
         let packageName = name + "@package"
         let customName = name + "@custom"
 
@@ -40,7 +43,7 @@ public enum TemplateGenerator {
         var index = JSONObject()
         index["index_patterns"] = .array(indexPatterns.map(JSONValue.string))
         index["composed_of"] = [.string(packageName), .string(customName)]
-        if target.distribution == .elasticsearch && target.isAtLeast(8, 7) {
+        if capabilities.ignoreMissingComponentTemplates {
             index["ignore_missing_component_templates"] = [.string(customName)]
         }
         index["priority"] = .number(String(priority))

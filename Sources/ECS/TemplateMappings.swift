@@ -17,19 +17,21 @@ enum TemplateMappings {
 
     /// Builds the nested `properties` of every field of `table`, including the keyword fields for
     /// values that a transform rejects, and returns them with the type fallbacks for `target`.
-    static func properties(table: FieldTable, target: ClusterTarget) -> (JSONObject, [TypeFallback]) {
+    /// With `dateNanos`, date fields map as `date_nanos`.
+    static func properties(table: FieldTable, target: ClusterTarget, dateNanos: Bool = false) -> (JSONObject, [TypeFallback]) {
         var fields: [String: JSONObject] = [:]
         var fallbacks: [TypeFallback] = []
         for row in table.rows where row.type != .dynamic && fields[row.ecsName] == nil {
             let resolved = TypeResolution.mapping(
-                for: row.type, field: row.ecsName, parameters: row.mappingParameters, target: target)
+                for: row.type, field: row.ecsName, parameters: row.mappingParameters, target: target,
+                dateNanos: dateNanos)
             var mapping = resolved.mapping
             if !row.properties.isEmpty {
                 var subfields = JSONObject()
                 for property in row.properties {
                     let sub = TypeResolution.mapping(
                         for: property.type, field: row.ecsName + "." + property.name, parameters: JSONObject(),
-                        target: target)
+                        target: target, dateNanos: dateNanos)
                     subfields[property.name] = .object(sub.mapping)
                     if let fallback = sub.fallback { fallbacks.append(fallback) }
                 }

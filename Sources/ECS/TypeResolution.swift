@@ -1,11 +1,7 @@
 import MDECore
 
-/// The mapping of one ECS type on one cluster: the nearest type the cluster supports.
-///
-/// Version facts: Elasticsearch has `flattened` since 7.3, `constant_keyword` since 7.7,
-/// `wildcard` since 7.9 and `match_only_text` since 7.14. OpenSearch has no `constant_keyword`
-/// and no `flattened`; it has `flat_object` since 2.7, `match_only_text` since 2.12 and
-/// `wildcard` since 2.15.
+/// The mapping of one ECS type on one cluster: the nearest type the cluster supports. The version
+/// facts behind each choice are on `ClusterCapabilities`.
 enum TypeResolution {
     /// Keyword values longer than this many characters are not indexed (the ECS default).
     static let keywordIgnoreAbove = 1024
@@ -14,10 +10,11 @@ enum TypeResolution {
     static let wildcardFallbackIgnoreAbove = 8191
 
     /// Returns the mapping for `type` on `target`, and the fallback when the type had to change.
+    /// With `dateNanos`, `date` fields map as `date_nanos` where the cluster has it.
     static func mapping(
-        for type: ECSFieldType, field: String, parameters: JSONObject, target: ClusterTarget
+        for type: ECSFieldType, field: String, parameters: JSONObject, target: ClusterTarget, dateNanos: Bool = false
     ) -> (mapping: JSONObject, fallback: TypeFallback?) {
-        let isElastic = target.distribution == .elasticsearch
+        let capabilities = ClusterCapabilities(target)
         var mapping = JSONObject()
         var fallback: TypeFallback?
         func use(_ used: String, _ reason: String) {
@@ -26,22 +23,23 @@ enum TypeResolution {
         }
 
         switch type {
-        case .wildcard where !(isElastic ? target.isAtLeast(7, 9) : target.isAtLeast(2, 15)):
+        case .wildcard where !capabilities.wildcard:
             use("keyword", "has no wildcard type")
             mapping["ignore_above"] = .number(String(wildcardFallbackIgnoreAbove))
-        case .matchOnlyText where !(isElastic ? target.isAtLeast(7, 14) : target.isAtLeast(2, 12)):
+        case .matchOnlyText where !capabilities.matchOnlyText:
             use("text", "has no match_only_text type")
-        case .constantKeyword where !(isElastic && target.isAtLeast(7, 7)):
-            use("keyword", "has no constant_keyword type")
-        case .flattened where isElastic && !target.isAtLeast(7, 3):
-            use("object", "has no flattened type; the value is kept in _source only")
-            mapping["enabled"] = false
-        case .flattened where !isElastic && target.isAtLeast(2, 7):
+        case .constantKeyword where !capabilities.constantKeywordWithoutValue:
+            use("keyword", "has no constant_keyword type that takes its value from the first document")
+        case .flattened where capabilities.flatObject:
             use("flat_object", "names the flattened type flat_object")
-        case .flattened where !isElastic:
+        case .flattened where !capabilities.flattened:
             // A keyword field would reject object values, so the fallback keeps them unindexed.
             use("object", "has no flattened or flat_object type; the value is kept in _source only")
             mapping["enabled"] = false
+        // NOTE: whether a data stream accepts a date_nanos @timestamp was not checked against a
+        // real cluster of either distribution.
+        case .date where dateNanos && capabilities.dateNanos:
+            mapping["type"] = "date_nanos"
         case .keyword:
             mapping["type"] = "keyword"
             if parameters["ignore_above"] == nil && parameters["index"] != false {

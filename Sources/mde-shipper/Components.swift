@@ -74,7 +74,7 @@ struct Components {
     func generateTemplates(for target: ClusterTarget) throws -> GeneratedTemplates {
         try TemplateGenerator.generate(
             for: target, name: templateName, indexPatterns: indexPatterns, dataStream: isDataStream,
-            productVersion: productVersion)
+            productVersion: productVersion, dateNanos: settings.dateNanos)
     }
 
     /// Installs the generated templates unless `--skip-template-install` is set.

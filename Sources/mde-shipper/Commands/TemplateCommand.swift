@@ -2,7 +2,7 @@ import ECS
 import Elasticsearch
 import MDECore
 
-/// `mde-shipper template print|install`.
+/// `mde-shipper template print|install|fields|targets`.
 struct TemplateCommand {
     let settings: Settings
     let logger: Logger
@@ -15,7 +15,7 @@ struct TemplateCommand {
         case ["print"]:
             let target = try await printTarget(components)
             let generated = try components.generateTemplates(for: target)
-            print(generated.printable.encodedString())
+            print(generated.printable.prettyPrinted(), terminator: "")
         case ["install"]:
             guard settings.hasCluster else {
                 throw ConfigurationError("template install needs a cluster: set ELASTICSEARCH_HOSTS or --hosts")
@@ -28,8 +28,16 @@ struct TemplateCommand {
             for result in try await installer.install(generated.templateSet(overwrite: settings.templateOverwrite)) {
                 print(result.description)
             }
+        case ["targets"]:
+            for target in TemplateGenerator.referenceTargets {
+                print("\(target.distribution.rawValue):\(target.major).\(target.minor).\(target.patch)")
+            }
+        case ["fields"]:
+            let reference = FieldReference(table: try FieldTable.embedded())
+            print(settings.fieldsFormat == "markdown" ? reference.markdown() : reference.text(), terminator: "")
         default:
-            throw ConfigurationError("template needs one of: print, install (got \"\(arguments.joined(separator: " "))\")")
+            throw ConfigurationError(
+                "template needs one of: print, install, fields, targets (got \"\(arguments.joined(separator: " "))\")")
         }
     }
 
@@ -48,29 +56,10 @@ struct TemplateCommand {
 
     /// Parses `elasticsearch:8.17.0` or `opensearch:2.11`.
     static func parseTarget(_ text: String) throws -> ClusterTarget {
-        let parts = text.lowercased().split(separator: ":")
-        let numbers = parts.count == 2 ? parts[1].split(separator: ".").map { Int($0) } : []
-        guard parts.count == 2, (2...3).contains(numbers.count), numbers.allSatisfy({ $0 != nil }),
-              let distribution = ClusterTarget.Distribution(rawValue: String(parts[0]))
-        else {
+        guard let target = TemplateGenerator.parseTarget(text) else {
             throw ConfigurationError(
                 "invalid template target \"\(text)\": expected DISTRIBUTION:VERSION such as elasticsearch:8.17.0 or opensearch:2.11")
         }
-        return ClusterTarget(distribution: distribution, major: numbers[0]!, minor: numbers[1]!, patch: numbers.count > 2 ? numbers[2]! : 0)
-    }
-}
-
-extension GeneratedTemplates {
-    /// Everything `template print` shows: the index template and each component template by name.
-    var printable: JSONValue {
-        var components = JSONObject()
-        for template in componentTemplates {
-            components.append(key: template.name, value: template.body)
-        }
-        components.append(key: customComponentName, value: ["template": [:]])
-        return [
-            "index_template": .object(JSONObject([.init(key: indexTemplateName, value: indexTemplate)])),
-            "component_templates": .object(components),
-        ]
+        return target
     }
 }

@@ -9,6 +9,8 @@ enum HelpText {
               mde-shipper replay FILE|- [options]     ship alerts from a saved API response, alert objects or NDJSON
               mde-shipper template print [options]    print the index template and component templates as JSON
               mde-shipper template install [options]  install them into the cluster
+              mde-shipper template fields [options]   list every field written, with type and source (--fields-format)
+              mde-shipper template targets            list the cluster versions of the templates in Templates/generated/
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.

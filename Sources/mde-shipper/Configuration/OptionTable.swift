@@ -111,5 +111,9 @@ enum OptionTable {
                    help: "keep the raw alert JSON in event.original"),
         OptionSpec("keep-comments", .mapping, .flag, environment: "MDE_SHIPPER_KEEP_COMMENTS", defaultValue: "false",
                    help: "ship alert comments under microsoft.defender_endpoint.comments (free text, often personal data)"),
+        OptionSpec("date-nanos", .mapping, .flag, environment: "MDE_SHIPPER_DATE_NANOS", defaultValue: "false",
+                   help: "map date fields as date_nanos (nanosecond resolution, dates 1970 to 2262) instead of date (milliseconds)"),
+        OptionSpec("fields-format", .mapping, .choice(["text", "markdown"]), environment: "MDE_SHIPPER_FIELDS_FORMAT",
+                   defaultValue: "text", help: "output of template fields: aligned text columns or a Markdown table"),
     ]
 }

@@ -47,6 +47,9 @@ struct Settings: Sendable {
     var tags: [String]
     var preserveOriginal: Bool
     var keepComments: Bool
+    var dateNanos: Bool
+    /// `text` or `markdown`, for `template fields`.
+    var fieldsFormat: String
 
     /// Whether documents go to a cluster; without hosts they go to standard output.
     var hasCluster: Bool { !hosts.isEmpty }
@@ -119,6 +122,8 @@ extension Settings {
         tags = options.list("tags")
         preserveOriginal = options.flag("preserve-original")
         keepComments = options.flag("keep-comments")
+        dateNanos = options.flag("date-nanos")
+        fieldsFormat = options.text("fields-format") ?? "text"
     }
 
     /// Checks that the Defender credentials are complete, naming every missing variable.
