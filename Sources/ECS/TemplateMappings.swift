@@ -5,15 +5,16 @@ enum TemplateMappings {
     /// New string keys under `microsoft.defender_endpoint` map as keyword, so a field the API
     /// adds later does not make a document fail. With `date_detection` off, no string becomes a
     /// date.
-    static let dynamicTemplates: JSONValue = [
-        [
-            "microsoft_defender_endpoint_strings": [
-                "path_match": .string(FieldTable.defenderNamespace + ".*"),
-                "match_mapping_type": "string",
-                "mapping": ["type": "keyword", "ignore_above": .number(String(TypeResolution.keywordIgnoreAbove))],
-            ]
-        ]
-    ]
+    /// Every new scalar under `microsoft.defender_endpoint.*` maps as keyword, whatever its JSON
+    /// type: a key that first arrives as a number and later as a string would otherwise map as
+    /// `long` and reject the string, and a new API field must never make a document fail.
+    static let dynamicTemplates: JSONValue = .array(["string", "long", "double", "boolean"].map { jsonType in
+        .object(JSONObject([.init(key: "microsoft_defender_endpoint_" + jsonType, value: [
+            "path_match": .string(FieldTable.defenderNamespace + ".*"),
+            "match_mapping_type": .string(jsonType),
+            "mapping": ["type": "keyword", "ignore_above": .number(String(TypeResolution.keywordIgnoreAbove))],
+        ])]))
+    })
 
     /// Builds the nested `properties` of every field of `table`, including the keyword fields for
     /// values that a transform rejects, and returns them with the type fallbacks for `target`.

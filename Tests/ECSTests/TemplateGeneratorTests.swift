@@ -188,12 +188,14 @@ struct TemplateGeneratorTests {
         #expect(Self.mapping(for: "@timestamp", in: properties)?["type"] == "date")
     }
 
-    @Test func dynamicTemplateMapsNewStringsToKeyword() throws {
+    @Test(arguments: ["string", "long", "double", "boolean"])
+    func dynamicTemplateMapsNewScalarsToKeyword(jsonType: String) throws {
         let mappings = try Self.generate(Self.opensearch3).componentTemplates.first?.body["template"]?["mappings"]
         #expect(mappings?["date_detection"] == false)
-        let template = mappings?["dynamic_templates"]?.arrayValue?.first?["microsoft_defender_endpoint_strings"]
+        let templates = mappings?["dynamic_templates"]?.arrayValue ?? []
+        let template = templates.compactMap { $0["microsoft_defender_endpoint_" + jsonType] }.first
         #expect(template?["path_match"] == "microsoft.defender_endpoint.*")
-        #expect(template?["match_mapping_type"] == "string")
+        #expect(template?["match_mapping_type"] == .string(jsonType))
         #expect(template?["mapping"] == ["type": "keyword", "ignore_above": 1024])
     }
 
