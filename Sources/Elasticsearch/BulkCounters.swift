@@ -22,8 +22,10 @@ public struct BulkCounters: Sendable, Equatable {
     /// Bulk requests that got no HTTP response, by `HTTPError.Kind` raw value.
     public var requestErrors: [String: Int] = [:]
     /// Uncompressed request body bytes sent.
-    // TODO: count the compressed bytes too; the transport compresses and does not report the size yet.
     public var requestBodyBytes = 0
+    /// Request body bytes as they went on the wire, after gzip, for requests that got a response
+    /// from a transport that reports it.
+    public var requestWireBytes = 0
 
     public init() {}
 

@@ -39,7 +39,7 @@ extension BulkIndexer {
         let disposition: BulkRequestDisposition
         do {
             let response = try await transport.send(request)
-            await recordResponse(status: response.status, bodyBytes: body.count)
+            await recordResponse(status: response.status, bodyBytes: body.count, wireBytes: response.sentBodyBytes)
             disposition = BulkRequestDisposition(response: response, documentIDs: work.documents.map(\.document.id))
         } catch {
             await recordTransportError(error.kind, bodyBytes: body.count)

@@ -129,9 +129,10 @@ extension BulkIndexer {
 
     // MARK: - Request bookkeeping
 
-    func recordResponse(status: Int, bodyBytes: Int) {
+    func recordResponse(status: Int, bodyBytes: Int, wireBytes: Int?) {
         counters.requestsByStatus[status, default: 0] += 1
         counters.requestBodyBytes += bodyBytes
+        counters.requestWireBytes += wireBytes ?? 0
         if (200..<300).contains(status), configurationErrorSince != nil {
             configurationErrorSince = nil
             lastConfigurationErrorLog = nil

@@ -73,7 +73,7 @@ public final class CurlHTTPClient: HTTPTransport {
             trustAnchorPEM: anchor
         )
         let output = try await perform(transfer).get()
-        return HTTPResponse(status: output.status, headers: output.headers, body: output.body)
+        return HTTPResponse(status: output.status, headers: output.headers, body: output.body, sentBodyBytes: body?.count ?? 0)
     }
 
     /// Runs `transfer` on the loop thread and waits for it; task cancellation aborts it.

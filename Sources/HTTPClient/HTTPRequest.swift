@@ -52,11 +52,15 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [HTTPHeader]
     public var body: [UInt8]
+    /// Bytes of the request body as sent, after compression; `nil` when the transport does not
+    /// report it.
+    public var sentBodyBytes: Int?
 
-    public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = [], sentBodyBytes: Int? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.sentBodyBytes = sentBodyBytes
     }
 
     /// The value of the first header named `name`, compared case-insensitively.

@@ -44,9 +44,7 @@ public struct AlertShipper: Sendable {
         summary.alertsRead = alertsRead
         summary.documentsProduced = documentsProduced
         summary.pipelineErrors = pipelineErrors
-        summary.acknowledged = delivery.acknowledged
-        summary.duplicates = delivery.duplicates
-        summary.deadLettered = delivery.deadLettered
+        summary.delivery = delivery
         return summary
     }
 }

@@ -24,8 +24,15 @@ public final class ClusterOutput: DocumentOutput {
 
     public func deliveryCounts() async -> DeliveryCounts {
         let counters = await indexer.counters
-        return DeliveryCounts(
+        var counts = DeliveryCounts(
             acknowledged: counters.acknowledged + counters.duplicates, duplicates: counters.duplicates,
             deadLettered: counters.deadLettered)
+        counts.buffered = counters.buffered
+        counts.retried = counters.retried
+        counts.requestsByStatus = counters.requestsByStatus
+        counts.requestErrors = counters.requestErrors
+        counts.bodyBytes = counters.requestBodyBytes
+        counts.wireBytes = counters.requestWireBytes
+        return counts
     }
 }

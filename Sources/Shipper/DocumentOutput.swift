@@ -8,6 +8,18 @@ public struct DeliveryCounts: Sendable, Equatable {
     /// The acknowledged documents that the cluster already held (409 on `create`).
     public var duplicates = 0
     public var deadLettered = 0
+    /// Documents sent to the output and not yet resolved.
+    public var buffered = 0
+    /// Document resends after retryable failures.
+    public var retried = 0
+    /// Bulk requests that got an HTTP response, by status.
+    public var requestsByStatus: [Int: Int] = [:]
+    /// Bulk requests that got no response, by error kind.
+    public var requestErrors: [String: Int] = [:]
+    /// Request body bytes before compression.
+    public var bodyBytes = 0
+    /// Request body bytes as sent, after compression.
+    public var wireBytes = 0
 
     public init(acknowledged: Int = 0, duplicates: Int = 0, deadLettered: Int = 0) {
         self.acknowledged = acknowledged
