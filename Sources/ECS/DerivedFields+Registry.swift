@@ -12,16 +12,17 @@ extension DerivedFields {
     /// `registryValueName`, `registryValueType` and `registryValue`.
     ///
     /// `registry.hive` is the short hive name (`HKLM` for `HKEY_LOCAL_MACHINE`). A key that starts
-    /// with a hive name while `registryHive` is missing gives the hive too. `registry.path` is the
-    /// hive, key and value name joined by backslashes, without the hive when it is unknown.
-    /// `registry.data.strings` holds `registryValue` as one string whatever its type.
+    /// with a hive name loses it, and gives the hive when `registryHive` is missing or unknown.
+    /// `registry.path` is the hive, key and value name joined by backslashes, without the hive
+    /// when it is unknown. `registry.data.strings` contains `registryValue` as one string,
+    /// whatever its type.
     static func registry(_ output: inout DerivedOutput, _ context: DerivedContext) {
         guard entityType(context) == "registry" else { return }
         let evidence = context.evidence
         var hive = presentString(evidence, "registryHive").flatMap(RegistryNames.shortHiveName)
         var key = presentString(evidence, "registryKey").map { trimBackslashes(Substring($0)) }
-        if hive == nil, let full = key, let split = RegistryNames.splitLeadingHive(full) {
-            hive = split.hive
+        if let full = key, let split = RegistryNames.splitLeadingHive(full) {
+            hive = hive ?? split.hive
             key = split.key
         }
         let valueName = presentString(evidence, "registryValueName")

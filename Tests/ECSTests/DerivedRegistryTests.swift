@@ -62,6 +62,15 @@ struct DerivedRegistryTests {
         #expect(document["registry.data.type"] == nil)
     }
 
+    @Test func hiveInBothKeysNotRepeated() throws {
+        let document = try mappedEvidence([
+            "entityType": "Registry", "registryHive": "HKEY_LOCAL_MACHINE", "registryKey": "HKLM\\SOFTWARE\\Run",
+            "registryValueName": "X",
+        ])
+        #expect(document["registry.key"] == "SOFTWARE\\Run")
+        #expect(document["registry.path"] == "HKLM\\SOFTWARE\\Run\\X")
+    }
+
     @Test func unknownHiveLeavesPathWithoutHive() throws {
         let document = try mappedEvidence([
             "entityType": "Registry", "registryHive": "HKEY_PERFORMANCE_DATA", "registryKey": "Counters",
