@@ -59,30 +59,46 @@ extension DerivedFields {
         return String(base)
     }
 
-    /// Sets `related.ip` (valid evidence addresses), `related.user`, `related.hash` (SHA-1 then
-    /// SHA-256) and `related.hosts`, each without duplicates.
+    /// Sets `related.ip` (the evidence `ipAddress` and a URL host that is an IP address, valid
+    /// addresses only), `related.user` (the user name and the evidence `accountName`),
+    /// `related.hash` (SHA-1 then SHA-256) and `related.hosts` (the lowercase host name), each
+    /// without duplicates.
     static func related(_ output: inout DerivedOutput, _ context: DerivedContext) {
-        if let address = presentString(context.evidence, "ipAddress"), IPAddress.isValid(address) {
-            output.fields.set(ECSName.relatedIP, .array([.string(address)]))
+        let addresses = [
+            presentString(context.evidence, "ipAddress").flatMap { IPAddress.isValid($0) ? $0 : nil },
+            presentString(context.evidence, "url").flatMap(URLParts.init)?.ipAddress,
+        ]
+        setDistinct(ECSName.relatedIP, addresses, in: &output)
+        let users = [output.value(ECSName.userName)?.stringValue, presentString(context.evidence, "accountName")]
+        setDistinct(ECSName.relatedUser, users, in: &output)
+        let hashes = [output.value(ECSName.fileHashSHA1)?.stringValue, output.value(ECSName.fileHashSHA256)?.stringValue]
+        setDistinct(ECSName.relatedHash, hashes, in: &output)
+        setDistinct(ECSName.relatedHosts, [output.value(ECSName.hostName)?.stringValue], in: &output)
+    }
+
+    /// Sets `name` to the present candidates in order, without duplicates, unless none is present.
+    private static func setDistinct(_ name: FieldName, _ candidates: [String?], in output: inout DerivedOutput) {
+        var values: [JSONValue] = []
+        for case let candidate? in candidates where !values.contains(.string(candidate)) {
+            values.append(.string(candidate))
         }
-        var users: [String] = []
-        for candidate in [output.value(ECSName.userName)?.stringValue,
-                          presentString(context.evidence, "accountName")] {
-            if let candidate, !users.contains(candidate) { users.append(candidate) }
+        if !values.isEmpty {
+            output.fields.set(name, .array(values))
         }
-        if !users.isEmpty {
-            output.fields.set(ECSName.relatedUser, .array(users.map(JSONValue.string)))
-        }
-        var hashes: [String] = []
-        for candidate in [output.value(ECSName.fileHashSHA1)?.stringValue,
-                          output.value(ECSName.fileHashSHA256)?.stringValue] {
-            if let candidate, !hashes.contains(candidate) { hashes.append(candidate) }
-        }
-        if !hashes.isEmpty {
-            output.fields.set(ECSName.relatedHash, .array(hashes.map(JSONValue.string)))
-        }
-        if let host = output.value(ECSName.hostName)?.stringValue {
-            output.fields.set(ECSName.relatedHosts, .array([.string(host)]))
+    }
+
+    private static let fileExtensionName: FieldName = ["file", "extension"]
+
+    /// Sets `file.extension` from the evidence `fileName`: the text after the last dot, without
+    /// the dot, with its case kept. A name without a dot, or with only a leading or trailing
+    /// one, has none.
+    static func fileExtension(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        guard let name = presentString(context.evidence, "fileName"), let dot = name.lastIndex(of: "."),
+              dot != name.startIndex
+        else { return }
+        let suffix = name[name.index(after: dot)...]
+        if !suffix.isEmpty {
+            output.fields.set(fileExtensionName, .string(String(suffix)))
         }
     }
 }

@@ -41,3 +41,35 @@ extension DerivedFields {
         return (String(parts[0]), String(parts[1]))
     }
 }
+
+extension DerivedFields {
+    /// Sets `user.name`, `user.domain` and `user.email` from the evidence `accountName`,
+    /// `domainName` and `userPrincipalName` when `relatedUser` set none of them. Defender fills
+    /// these keys on User evidence.
+    ///
+    /// An `accountName` that is an e-mail address splits as `relatedUser.userName` does. A
+    /// `userPrincipalName` of the form `local@domain` sets `user.email` when the account name did
+    /// not, and fills the name and the domain that the other keys leave unset.
+    static func evidenceUser(_ output: inout DerivedOutput, _ context: DerivedContext) {
+        let shared = output.shared
+        guard shared.value(ECSName.userName) == nil, shared.value(ECSName.userDomain) == nil,
+              shared.value(ECSName.userEmail) == nil
+        else { return }
+        var name = presentString(context.evidence, "accountName")
+        var domain = presentString(context.evidence, "domainName")
+        var email: String?
+        if let account = name, let split = emailParts(account) {
+            email = account
+            name = split.local
+            domain = split.domain
+        }
+        if let principal = presentString(context.evidence, "userPrincipalName"), let split = emailParts(principal) {
+            email = email ?? principal
+            name = name ?? split.local
+            domain = domain ?? split.domain
+        }
+        if let name { output.fields.set(ECSName.userName, .string(name)) }
+        if let domain { output.fields.set(ECSName.userDomain, .string(domain)) }
+        if let email { output.fields.set(ECSName.userEmail, .string(email)) }
+    }
+}

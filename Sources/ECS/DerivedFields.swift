@@ -6,10 +6,21 @@ enum DerivedFields {
         DerivedField(name: "timestamp_fallback", level: .alert, run: timestampFallback),
         DerivedField(name: "event_duration", level: .alert, run: eventDuration),
         DerivedField(name: "related_user", level: .alert, run: relatedUser),
+        DerivedField(name: "host_domain", level: .alert, run: hostDomain),
+        DerivedField(name: "threat", level: .alert, run: threat),
         DerivedField(name: "event_category", level: .document, run: eventCategory),
         DerivedField(name: "event_type", level: .document, run: eventType),
         DerivedField(name: "file_path", level: .document, run: filePath),
+        DerivedField(name: "file_extension", level: .document, run: fileExtension),
         DerivedField(name: "process_name", level: .document, run: processName),
+        DerivedField(name: "process_image", level: .document, run: processImage),
+        DerivedField(name: "process_parent_executable", level: .document, run: parentExecutable),
+        DerivedField(name: "process_args", level: .document, run: processArguments),
+        DerivedField(name: "process_entity_id", level: .document, run: processEntityIDs),
+        DerivedField(name: "evidence_user", level: .document, run: evidenceUser),
+        DerivedField(name: "url_parts", level: .document, run: urlParts),
+        DerivedField(name: "registry", level: .document, run: registry),
+        // Runs last: it reads the user, hash and host fields set above.
         DerivedField(name: "related", level: .document, run: related),
     ]
 
@@ -50,6 +61,8 @@ enum DerivedFields {
         }
     }
 
+    /// Sets `event.category`: `host`, plus `malware` for a Malware alert, plus one for the
+    /// evidence type (`process`, `file`, `registry`, or `network` for Ip and Url evidence).
     private static func eventCategory(_ output: inout DerivedOutput, _ context: DerivedContext) {
         var categories: [JSONValue] = ["host"]
         if context.alert["category"]?.stringValue?.lowercased() == "malware" {
@@ -58,6 +71,10 @@ enum DerivedFields {
         switch entityType(context) {
         case "process": categories.append("process")
         case "file": categories.append("file")
+        case "registry": categories.append("registry")
+        // The evidence does not say which side of a connection the address or URL was, so
+        // source.ip and destination.ip stay unset and related.ip holds the address.
+        case "ip", "url": categories.append("network")
         default: break
         }
         output.fields.set(ECSName.eventCategory, .array(categories))
