@@ -66,20 +66,37 @@ public struct AlertMapper: Sendable {
         output.fields.set(ECSName.tags, .array(tags.map(JSONValue.string)))
         output.fields.sort()
 
-        let lastUpdateTime = alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
-        if evidence.items.isEmpty {
-            let source = try documentSource(alertFields: output.fields, alert: alert, item: nil, nowTicks: nowTicks)
-            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: nil)
-            return [ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false)]
+        let shared = AlertLevel(alert: alert, id: alertID, fields: output.fields, tags: tags, nowTicks: nowTicks)
+        if options.documentMode == .alert {
+            return [try alertDocument(shared, evidence: evidence)]
         }
+        let lastUpdateTime = AlertMapper.rawLastUpdateTime(of: alert)
+        let items: [EvidenceItems.Item?] = evidence.items.isEmpty ? [nil] : evidence.items
         var documents: [ECSDocument] = []
-        documents.reserveCapacity(evidence.items.count)
-        for item in evidence.items {
-            let source = try documentSource(alertFields: output.fields, alert: alert, item: item, nowTicks: nowTicks)
-            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: item.canonical)
-            documents.append(ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false))
+        documents.reserveCapacity(items.count)
+        for item in items {
+            let added = try documentFields(shared, item: item)
+            var writer = JSONWriter(reservingCapacity: 4096)
+            DocumentFields.encode(shared: shared.fields, added: added, into: &writer)
+            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: item?.canonical)
+            documents.append(ECSDocument(id: id, source: writer.bytes, alertID: alertID, isPipelineError: false))
         }
         return documents
+    }
+
+    /// What every document of one alert shares: the alert, its id, its fields in name order (see
+    /// `DocumentFields.sort()`) and its tags.
+    struct AlertLevel {
+        let alert: JSONObject
+        let id: String
+        let fields: DocumentFields
+        let tags: [String]
+        let nowTicks: Int64
+    }
+
+    /// The raw `lastUpdateTime` text, or the JSON of a value that is not a string.
+    static func rawLastUpdateTime(of alert: JSONObject) -> String? {
+        alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
     }
 
     /// Returns the alert `id`, which must be a non-empty string because every document id
@@ -109,28 +126,35 @@ public struct AlertMapper: Sendable {
             to: alert, fieldPrefix: "", into: &fields)
     }
 
-    private func documentSource(
-        alertFields: DocumentFields, alert: JSONObject, item: EvidenceItems.Item?, nowTicks: Int64
-    ) throws(MappingFailure) -> [UInt8] {
-        var output = DerivedOutput(shared: alertFields, fields: DocumentFields(capacity: 32))
+    /// Returns the fields that one document adds to the alert-level fields: the evidence rows of
+    /// `item` and the document-level derived fields. Tags that derived fields add replace the
+    /// alert's tag list with the alert's tags followed by the new ones.
+    func documentFields(_ shared: AlertLevel, item: EvidenceItems.Item?) throws(MappingFailure) -> DocumentFields {
+        var output = DerivedOutput(shared: shared.fields, fields: DocumentFields(capacity: 32))
         if let item {
             try apply(
                 plan.evidenceRules, consumed: plan.consumedEvidenceKeys,
-                passthrough: ["microsoft", "defender_endpoint", "evidence"], to: item.object,
+                passthrough: AlertMapper.evidenceNamespace, to: item.object,
                 fieldPrefix: item.field + ".", into: &output.fields)
         }
         let context = DerivedContext(
-            alert: alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: nowTicks)
+            alert: shared.alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: shared.nowTicks)
         for field in plan.documentDerived {
             try field.run(&output, context)
         }
-        var writer = JSONWriter(reservingCapacity: 4096)
-        DocumentFields.encode(shared: alertFields, added: output.fields, into: &writer)
-        return writer.bytes
+        let newTags = output.tags.filter { !shared.tags.contains($0) }
+        if !newTags.isEmpty {
+            output.fields.set(ECSName.tags, .array((shared.tags + newTags).map(JSONValue.string)))
+        }
+        return output.fields
     }
 
     /// Copies the members of `object` through their rules. A member that no rule reads and that
     /// is not in `consumed` goes under the `passthrough` namespace.
+    /// The segments of `microsoft.defender_endpoint.evidence`, where evidence keys that no row
+    /// reads are kept.
+    static let evidenceNamespace = ["microsoft", "defender_endpoint", "evidence"]
+
     private func apply(
         _ rules: [String: [MapperPlan.SourceRule]], consumed: Set<String>, passthrough: [String],
         to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields

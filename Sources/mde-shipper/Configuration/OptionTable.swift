@@ -107,5 +107,8 @@ enum OptionTable {
                    help: "keep the raw alert JSON in event.original"),
         OptionSpec("keep-comments", .mapping, .flag, environment: "MDE_SHIPPER_KEEP_COMMENTS", defaultValue: "false",
                    help: "ship alert comments under microsoft.defender_endpoint.comments (free text, often personal data)"),
+        OptionSpec("documents", .mapping, .choice(["evidence", "alert"]), environment: "MDE_SHIPPER_DOCUMENTS",
+                   defaultValue: "evidence",
+                   help: "evidence: one document per evidence item; alert: one per alert, with evidence fields as arrays"),
     ]
 }

@@ -1,4 +1,5 @@
 import DefenderAPI
+import ECS
 import HTTPClient
 import MDECore
 
@@ -47,6 +48,7 @@ struct Settings: Sendable {
     var tags: [String]
     var preserveOriginal: Bool
     var keepComments: Bool
+    var documentMode: MapperOptions.DocumentMode
 
     /// Whether documents go to a cluster; without hosts they go to standard output.
     var hasCluster: Bool { !hosts.isEmpty }
@@ -118,6 +120,7 @@ extension Settings {
         tags = options.list("tags")
         preserveOriginal = options.flag("preserve-original")
         keepComments = options.flag("keep-comments")
+        documentMode = MapperOptions.DocumentMode(rawValue: options.text("documents") ?? "evidence") ?? .evidence
     }
 
     /// Checks that the Defender credentials are complete, naming every missing variable.
