@@ -131,4 +131,64 @@ struct AlertModeTests {
     @Test func evidenceModeIsTheDefault() {
         #expect(MapperOptions().documentMode == .evidence)
     }
+
+    /// Returns a problem when the value at `path` does not fit the template: no mapping, an
+    /// object field given a scalar, or a value the field type rejects.
+    static func templateProblem(path: String, value: JSONValue, properties: JSONValue?) -> String? {
+        guard let mapping = TemplateGeneratorTests.mapping(for: path, in: properties) else {
+            return "\(path): no mapping"
+        }
+        switch (mapping["type"]?.stringValue, value) {
+        case ("long", .number(let literal)):
+            return Int64(literal) == nil ? "\(path): \(literal) is not a long" : nil
+        case ("long", _):
+            return "\(path): not a number"
+        case ("ip", .string(let text)):
+            return IPAddress.isValid(text) ? nil : "\(path): \(text) is not an IP address"
+        case ("date", .string(let text)):
+            return Timestamp(text) == nil ? "\(path): \(text) is not a date" : nil
+        case (nil, _):
+            return "\(path): an object field holds a value"
+        default:
+            return nil
+        }
+    }
+
+    static func leaves(_ value: JSONValue, prefix: String = "", into found: inout [(String, JSONValue)]) {
+        switch value {
+        case .object(let object):
+            for member in object {
+                leaves(member.value, prefix: prefix.isEmpty ? member.key : prefix + "." + member.key, into: &found)
+            }
+        case .array(let elements):
+            for element in elements { leaves(element, prefix: prefix, into: &found) }
+        default:
+            found.append((prefix, value))
+        }
+    }
+
+    @Test(arguments: [TemplateGeneratorTests.elasticsearch8, TemplateGeneratorTests.opensearch1])
+    func alertModeDocumentsFitTheTemplate(target: ClusterTarget) throws {
+        let properties = TemplateGeneratorTests.properties(try TemplateGeneratorTests.generate(target))
+        let mapper = try AlertMapper.testing(MapperOptions(preserveOriginal: true, documentMode: .alert))
+        var alerts: [JSONValue] = []
+        for file in Samples.alertFiles {
+            alerts += try Samples.alerts(file)
+        }
+        alerts.append([
+            "id": "da1_1", "evidence": [
+                ["entityType": "Ip", "ipAddress": "300.1.1.1", "evidenceCreationTime": "?"],
+                ["entityType": "Process", "processCreationTime": "bad", "processId": "12"],
+            ],
+        ])
+        var problems: [String] = []
+        for alert in alerts {
+            for document in try mapper.mapped(alert) {
+                var found: [(String, JSONValue)] = []
+                Self.leaves(document.json, into: &found)
+                problems += found.compactMap { Self.templateProblem(path: $0.0, value: $0.1, properties: properties) }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems)")
+    }
 }
