@@ -12,6 +12,9 @@ public struct AlertMapper: Sendable {
     public let options: MapperOptions
     let plan: MapperPlan
     let pipelineErrorConstantsForDocument: [MapperPlan.Constant]
+    /// The declared scalar properties of object rows, by dotted field name, such as `accountName`
+    /// of `microsoft.defender_endpoint.loggedOnUsers`.
+    let objectProperties: [String: [String]]
 
     /// Tag of every document that carries `event.original`.
     public static let preserveOriginalTag = "preserve_original_event"
@@ -27,6 +30,11 @@ public struct AlertMapper: Sendable {
         }
         plan = MapperPlan(table: table)
         pipelineErrorConstantsForDocument = plan.constants.filter { $0.when == nil && $0.name != ECSName.eventKind }
+        var properties: [String: [String]] = [:]
+        for row in table.rows where row.type == .object && !row.properties.isEmpty {
+            properties[row.ecsName] = row.properties.map(\.name)
+        }
+        objectProperties = properties
     }
 
     /// Maps `alert`, a value exactly as the Defender API returns it. `original` is the alert's
@@ -176,8 +184,8 @@ public struct AlertMapper: Sendable {
         _ rule: MapperPlan.SourceRule, to value: JSONValue, field: String, into fields: inout DocumentFields
     ) throws(MappingFailure) {
         if rule.needsKeepComments && !options.keepComments { return }
-        if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
-            throw MappingFailure.wrongType(field, expected: "an object or an array of objects", found: JSONValueKind(value))
+        if rule.expectsObjects {
+            try checkObjects(value, field: field, properties: objectProperties[rule.name.segments.joined(separator: ".")])
         }
         switch try rule.transform.apply(value, field: field) {
         case .value(let result):
@@ -191,11 +199,29 @@ public struct AlertMapper: Sendable {
         }
     }
 
-    private static func isObjectOrObjects(_ value: JSONValue) -> Bool {
+    /// Checks that `value` is an object or an array of objects (nulls allowed), and that the
+    /// declared scalar `properties` of each object hold no object or array of objects, which the
+    /// template's scalar type for them would reject.
+    private func checkObjects(_ value: JSONValue, field: String, properties: [String]?) throws(MappingFailure) {
+        let objects: [(String, JSONObject)]
         switch value {
-        case .object: return true
-        case .array(let elements): return elements.allSatisfy { $0.objectValue != nil || $0.isNull }
-        default: return false
+        case .object(let object):
+            objects = [(field, object)]
+        case .array(let elements) where elements.allSatisfy({ $0.objectValue != nil || $0.isNull }):
+            objects = elements.enumerated().compactMap { position, element in
+                element.objectValue.map { ("\(field)[\(position)]", $0) }
+            }
+        default:
+            throw MappingFailure.wrongType(field, expected: "an object or an array of objects", found: JSONValueKind(value))
+        }
+        for (place, object) in objects {
+            for property in properties ?? [] {
+                guard let member = object[property] else { continue }
+                let scalars = member.arrayValue ?? [member]
+                if let wrong = scalars.first(where: { $0.objectValue != nil || $0.arrayValue != nil }) {
+                    throw MappingFailure.wrongType(place + "." + property, expected: "a string", found: JSONValueKind(wrong))
+                }
+            }
         }
     }
 
