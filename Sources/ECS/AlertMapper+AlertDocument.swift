@@ -6,8 +6,8 @@ extension AlertMapper {
 
     /// Builds the one document of an alert in `.alert` document mode.
     ///
-    /// Each evidence item is mapped as for its own document; the fields those documents would
-    /// add to the alert-level fields become arrays (see `AlertDocumentFields`), and each item's
+    /// Each evidence item is mapped as for its own document. The fields those documents would
+    /// add to the alert-level fields become arrays (see `AlertDocumentFields`). Each item's
     /// object joins the list under `microsoft.defender_endpoint.evidence`. The `_id` is a digest
     /// of the alert id and the raw `lastUpdateTime`, in a domain apart from per-evidence ids.
     func alertDocument(_ shared: AlertLevel, evidence: EvidenceItems) throws(MappingFailure) -> ECSDocument {
@@ -26,11 +26,12 @@ extension AlertMapper {
         return ECSDocument(id: id, source: writer.bytes, alertID: shared.id, isPipelineError: false)
     }
 
-    /// Returns one item of the evidence list: the item's document fields below
-    /// `microsoft.defender_endpoint.evidence` (by their names there), plus each other evidence
-    /// key that the table consumes, under its source name with the value its first row produced
-    /// (so `processId` holds the integer of `process.pid`), or the scrubbed source value for a key
-    /// that only derived fields read. Members are sorted by key.
+    /// Builds one item of the evidence list from the item's document fields below
+    /// `microsoft.defender_endpoint.evidence`, by their names there.
+    ///
+    /// Each other evidence key that the table consumes is added under its source name. Its value
+    /// is what the key's first row produced (so `processId` is the integer of `process.pid`), or
+    /// the scrubbed source value when only derived fields read the key. Members are sorted by key.
     func evidenceObject(_ item: EvidenceItems.Item, fields: DocumentFields) -> JSONObject {
         var object = JSONObject()
         let prefixCount = AlertMapper.evidenceNamespace.count

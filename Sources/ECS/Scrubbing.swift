@@ -9,8 +9,9 @@ enum Scrubbing {
     }
 
     /// Returns whether `value` counts as absent: `null`, a placeholder string, a number literal
-    /// that is not valid JSON (such as `NaN` in a value built in code), or one too large for a
-    /// 64-bit float (such as `1e999`), which the cluster would read as infinity and reject.
+    /// that is not valid JSON (such as `NaN` in a value built in code), or a number too large for
+    /// a 64-bit float (such as `1e999`). The cluster would read such a number as infinity and
+    /// reject the document.
     static func isAbsent(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return true
