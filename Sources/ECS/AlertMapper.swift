@@ -12,6 +12,9 @@ public struct AlertMapper: Sendable {
     public let options: MapperOptions
     let plan: MapperPlan
     let pipelineErrorConstantsForDocument: [MapperPlan.Constant]
+    /// The declared scalar properties of object rows, by dotted field name, such as `accountName`
+    /// of `microsoft.defender_endpoint.loggedOnUsers`.
+    let objectProperties: [String: [String]]
 
     /// Tag of every document that carries `event.original`.
     public static let preserveOriginalTag = "preserve_original_event"
@@ -27,6 +30,11 @@ public struct AlertMapper: Sendable {
         }
         plan = MapperPlan(table: table)
         pipelineErrorConstantsForDocument = plan.constants.filter { $0.when == nil && $0.name != ECSName.eventKind }
+        var properties: [String: [String]] = [:]
+        for row in table.rows where row.type == .object && !row.properties.isEmpty {
+            properties[row.ecsName] = row.properties.map(\.name)
+        }
+        objectProperties = properties
     }
 
     /// Maps `alert`, a value exactly as the Defender API returns it. `original` is the alert's
@@ -66,20 +74,37 @@ public struct AlertMapper: Sendable {
         output.fields.set(ECSName.tags, .array(tags.map(JSONValue.string)))
         output.fields.sort()
 
-        let lastUpdateTime = alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
-        if evidence.items.isEmpty {
-            let source = try documentSource(alertFields: output.fields, alert: alert, item: nil, nowTicks: nowTicks)
-            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: nil)
-            return [ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false)]
+        let shared = AlertLevel(alert: alert, id: alertID, fields: output.fields, tags: tags, nowTicks: nowTicks)
+        if options.documentMode == .alert {
+            return [try alertDocument(shared, evidence: evidence)]
         }
+        let lastUpdateTime = AlertMapper.rawLastUpdateTime(of: alert)
+        let items: [EvidenceItems.Item?] = evidence.items.isEmpty ? [nil] : evidence.items
         var documents: [ECSDocument] = []
-        documents.reserveCapacity(evidence.items.count)
-        for item in evidence.items {
-            let source = try documentSource(alertFields: output.fields, alert: alert, item: item, nowTicks: nowTicks)
-            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: item.canonical)
-            documents.append(ECSDocument(id: id, source: source, alertID: alertID, isPipelineError: false))
+        documents.reserveCapacity(items.count)
+        for item in items {
+            let added = try documentFields(shared, item: item)
+            var writer = JSONWriter(reservingCapacity: 4096)
+            DocumentFields.encode(shared: shared.fields, added: added, into: &writer)
+            let id = DocumentID.forAlert(id: alertID, lastUpdateTime: lastUpdateTime, canonicalEvidence: item?.canonical)
+            documents.append(ECSDocument(id: id, source: writer.bytes, alertID: alertID, isPipelineError: false))
         }
         return documents
+    }
+
+    /// What every document of one alert shares: the alert, its id, its fields in name order (see
+    /// `DocumentFields.sort()`) and its tags.
+    struct AlertLevel {
+        let alert: JSONObject
+        let id: String
+        let fields: DocumentFields
+        let tags: [String]
+        let nowTicks: Int64
+    }
+
+    /// The raw `lastUpdateTime` text, or the JSON of a value that is not a string.
+    static func rawLastUpdateTime(of alert: JSONObject) -> String? {
+        alert["lastUpdateTime"].map { $0.stringValue ?? $0.encodedString() }
     }
 
     /// Returns the alert `id`, which must be a non-empty string because every document id
@@ -109,28 +134,35 @@ public struct AlertMapper: Sendable {
             to: alert, fieldPrefix: "", into: &fields)
     }
 
-    private func documentSource(
-        alertFields: DocumentFields, alert: JSONObject, item: EvidenceItems.Item?, nowTicks: Int64
-    ) throws(MappingFailure) -> [UInt8] {
-        var output = DerivedOutput(shared: alertFields, fields: DocumentFields(capacity: 32))
+    /// Returns the fields that one document adds to the alert-level fields: the evidence rows of
+    /// `item` and the document-level derived fields. Tags that derived fields add replace the
+    /// alert's tag list with the alert's tags followed by the new ones.
+    func documentFields(_ shared: AlertLevel, item: EvidenceItems.Item?) throws(MappingFailure) -> DocumentFields {
+        var output = DerivedOutput(shared: shared.fields, fields: DocumentFields(capacity: 32))
         if let item {
             try apply(
                 plan.evidenceRules, consumed: plan.consumedEvidenceKeys,
-                passthrough: ["microsoft", "defender_endpoint", "evidence"], to: item.object,
+                passthrough: AlertMapper.evidenceNamespace, to: item.object,
                 fieldPrefix: item.field + ".", into: &output.fields)
         }
         let context = DerivedContext(
-            alert: alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: nowTicks)
+            alert: shared.alert, evidence: item?.object, evidenceField: item?.field ?? "", nowTicks: shared.nowTicks)
         for field in plan.documentDerived {
             try field.run(&output, context)
         }
-        var writer = JSONWriter(reservingCapacity: 4096)
-        DocumentFields.encode(shared: alertFields, added: output.fields, into: &writer)
-        return writer.bytes
+        let newTags = output.tags.filter { !shared.tags.contains($0) }
+        if !newTags.isEmpty {
+            output.fields.set(ECSName.tags, .array((shared.tags + newTags).map(JSONValue.string)))
+        }
+        return output.fields
     }
 
     /// Copies the members of `object` through their rules. A member that no rule reads and that
     /// is not in `consumed` goes under the `passthrough` namespace.
+    /// The segments of `microsoft.defender_endpoint.evidence`, where evidence keys that no row
+    /// reads are kept.
+    static let evidenceNamespace = ["microsoft", "defender_endpoint", "evidence"]
+
     private func apply(
         _ rules: [String: [MapperPlan.SourceRule]], consumed: Set<String>, passthrough: [String],
         to object: JSONObject, fieldPrefix: String, into fields: inout DocumentFields
@@ -152,8 +184,8 @@ public struct AlertMapper: Sendable {
         _ rule: MapperPlan.SourceRule, to value: JSONValue, field: String, into fields: inout DocumentFields
     ) throws(MappingFailure) {
         if rule.needsKeepComments && !options.keepComments { return }
-        if rule.expectsObjects && !AlertMapper.isObjectOrObjects(value) {
-            throw MappingFailure.wrongType(field, expected: "an object or an array of objects", found: JSONValueKind(value))
+        if rule.expectsObjects {
+            try checkObjects(value, field: field, properties: objectProperties[rule.name.segments.joined(separator: ".")])
         }
         switch try rule.transform.apply(value, field: field) {
         case .value(let result):
@@ -167,11 +199,29 @@ public struct AlertMapper: Sendable {
         }
     }
 
-    private static func isObjectOrObjects(_ value: JSONValue) -> Bool {
+    /// Checks that `value` is an object or an array of objects (nulls allowed), and that the
+    /// declared scalar `properties` of each object hold no object or array of objects, which the
+    /// template's scalar type for them would reject.
+    private func checkObjects(_ value: JSONValue, field: String, properties: [String]?) throws(MappingFailure) {
+        let objects: [(String, JSONObject)]
         switch value {
-        case .object: return true
-        case .array(let elements): return elements.allSatisfy { $0.objectValue != nil || $0.isNull }
-        default: return false
+        case .object(let object):
+            objects = [(field, object)]
+        case .array(let elements) where elements.allSatisfy({ $0.objectValue != nil || $0.isNull }):
+            objects = elements.enumerated().compactMap { position, element in
+                element.objectValue.map { ("\(field)[\(position)]", $0) }
+            }
+        default:
+            throw MappingFailure.wrongType(field, expected: "an object or an array of objects", found: JSONValueKind(value))
+        }
+        for (place, object) in objects {
+            for property in properties ?? [] {
+                guard let member = object[property] else { continue }
+                let scalars = member.arrayValue ?? [member]
+                if let wrong = scalars.first(where: { $0.objectValue != nil || $0.arrayValue != nil }) {
+                    throw MappingFailure.wrongType(place + "." + property, expected: "a string", found: JSONValueKind(wrong))
+                }
+            }
         }
     }
 

@@ -16,6 +16,16 @@ enum DocumentID {
         return Base64.encodeURLSafe(SHA256.hash(input))
     }
 
+    /// Returns the id of the one document of an alert version with `--documents alert`: a digest
+    /// of the alert id and the raw `lastUpdateTime` text, in a separate domain from the ids of
+    /// per-evidence documents, so the two modes never overwrite each other's documents.
+    static func forAlertDocument(id: String, lastUpdateTime: String?) -> String {
+        var input = Array("alert_document".utf8)
+        appendPart(Array(id.utf8), to: &input)
+        appendPart(lastUpdateTime.map { Array($0.utf8) }, to: &input)
+        return Base64.encodeURLSafe(SHA256.hash(input))
+    }
+
     /// Returns the id of a pipeline error document: a digest of the raw input bytes, in a separate
     /// domain from alert ids.
     static func forPipelineError(raw: [UInt8]) -> String {

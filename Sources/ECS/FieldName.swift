@@ -2,8 +2,8 @@ import MDECore
 
 /// A document field name: its segments, and a byte key that sorts like the segment list.
 final class FieldName: Sendable, Equatable, ExpressibleByArrayLiteral {
-    /// The dotted name split at the dots; a passthrough key that itself contains dots stays one
-    /// segment.
+    /// The dotted name split at the dots. A passthrough key stays one segment, made safe by
+    /// `Scrubbing.fieldKey` (so its dots become underscores).
     let segments: [String]
     /// The UTF-8 segments joined by a zero byte, which sorts before every other byte, so all
     /// names under one parent are adjacent in byte order.
@@ -12,6 +12,7 @@ final class FieldName: Sendable, Equatable, ExpressibleByArrayLiteral {
     let encodedSegments: [[UInt8]]
 
     init(_ segments: [String]) {
+        let segments = segments.map(Scrubbing.fieldKey)
         self.segments = segments
         encodedSegments = segments.map { segment in
             var writer = JSONWriter(reservingCapacity: segment.utf8.count + 2)

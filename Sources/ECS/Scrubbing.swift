@@ -8,15 +8,27 @@ enum Scrubbing {
         string.isEmpty || string == "-" || string == "N/A"
     }
 
-    /// Returns whether `value` counts as absent: `null`, a placeholder string, or a number literal that is
-    /// not valid JSON (such as `NaN` in a value built in code).
+    /// Returns whether `value` counts as absent: `null`, a placeholder string, a number literal
+    /// that is not valid JSON (such as `NaN` in a value built in code), or a number too large for
+    /// a 64-bit float (such as `1e999`). The cluster would read such a number as infinity and
+    /// reject the document.
     static func isAbsent(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return true
         case .string(let string): return isPlaceholder(string)
-        case .number(let literal): return !isValidNumberLiteral(literal)
+        case .number(let literal): return !isValidNumberLiteral(literal) || !isFinite(literal)
         default: return false
         }
+    }
+
+    /// Returns whether a valid JSON number literal stays finite as a 64-bit float. Literals
+    /// without an exponent and under 300 characters always do, so only others are converted.
+    static func isFinite(_ literal: String) -> Bool {
+        let utf8 = literal.utf8
+        if utf8.count < 300 && !utf8.contains(UInt8(ascii: "e")) && !utf8.contains(UInt8(ascii: "E")) {
+            return true
+        }
+        return Double(literal)?.isFinite ?? false
     }
 
     /// Returns `value` without absent members or elements, and without objects and arrays that
@@ -29,8 +41,9 @@ enum Scrubbing {
         case .object(let object):
             var kept = JSONObject()
             for member in object {
-                if let clean = cleaned(member.value), kept[member.key] == nil {
-                    kept.append(key: member.key, value: clean)
+                let key = fieldKey(member.key)
+                if let clean = cleaned(member.value), kept[key] == nil {
+                    kept.append(key: key, value: clean)
                 }
             }
             return kept.isEmpty ? .none : .some(.object(kept))
@@ -40,6 +53,20 @@ enum Scrubbing {
         default:
             return isAbsent(value) ? .none : .some(value)
         }
+    }
+
+    /// Returns a source key as a field name that Elasticsearch and OpenSearch accept and read as
+    /// one level: dots become underscores (a dot would split the key into nested fields, which
+    /// may collide with typed fields), and an empty or blank key gets a leading underscore.
+    static func fieldKey(_ key: String) -> String {
+        var result = key
+        if result.utf8.contains(UInt8(ascii: ".")) {
+            result = String(result.map { $0 == "." ? "_" : $0 })
+        }
+        if result.allSatisfy(\.isWhitespace) {
+            result = "_" + result
+        }
+        return result
     }
 
     /// Checks the JSON number grammar, so `NaN`, `Infinity` and other non-numbers never reach a

@@ -16,6 +16,7 @@ struct Components {
         options.tags = settings.tags
         options.preserveOriginal = settings.preserveOriginal
         options.keepComments = settings.keepComments
+        options.documentMode = settings.documentMode
         return try AlertMapper(options: options)
     }
 

@@ -115,5 +115,8 @@ enum OptionTable {
                    help: "map date fields as date_nanos (nanosecond resolution, dates 1970 to 2262) instead of date (milliseconds)"),
         OptionSpec("fields-format", .mapping, .choice(["text", "markdown"]), environment: "MDE_SHIPPER_FIELDS_FORMAT",
                    defaultValue: "text", help: "output of template fields: aligned text columns or a Markdown table"),
+        OptionSpec("documents", .mapping, .choice(["evidence", "alert"]), environment: "MDE_SHIPPER_DOCUMENTS",
+                   defaultValue: "evidence",
+                   help: "evidence: one document per evidence item; alert: one per alert, with evidence fields as arrays"),
     ]
 }

@@ -1,4 +1,5 @@
 import DefenderAPI
+import ECS
 import HTTPClient
 import MDECore
 
@@ -50,6 +51,7 @@ struct Settings: Sendable {
     var dateNanos: Bool
     /// `text` or `markdown`, for `template fields`.
     var fieldsFormat: String
+    var documentMode: MapperOptions.DocumentMode
 
     /// Whether documents go to a cluster; without hosts they go to standard output.
     var hasCluster: Bool { !hosts.isEmpty }
@@ -124,6 +126,7 @@ extension Settings {
         keepComments = options.flag("keep-comments")
         dateNanos = options.flag("date-nanos")
         fieldsFormat = options.text("fields-format") ?? "text"
+        documentMode = MapperOptions.DocumentMode(rawValue: options.text("documents") ?? "evidence") ?? .evidence
     }
 
     /// Checks that the Defender credentials are complete, naming every missing variable.
