@@ -3,9 +3,10 @@ import MDECore
 /// The scrubbing rules: which source values count as absent, and how kept values are cleaned.
 enum Scrubbing {
     /// Returns whether `string` is one of the placeholders Defender sends for "no value": `""`,
-    /// `"-"`, `"N/A"`.
+    /// `"-"`, `"N/A"`, and the string `"null"`, which legacy 2019 payloads send for a missing
+    /// `category`.
     static func isPlaceholder(_ string: String) -> Bool {
-        string.isEmpty || string == "-" || string == "N/A"
+        string.isEmpty || string == "-" || string == "N/A" || string == "null"
     }
 
     /// Returns whether `value` counts as absent: `null`, a placeholder string, a number literal

@@ -76,7 +76,10 @@ enum DocumentInvariants {
         case .null:
             problems.append("\(path): null")
         case .string(let text):
-            if Scrubbing.isPlaceholder(text) { problems.append("\(path): placeholder \"\(text)\"") }
+            // `event.original` is the raw input, which may itself be the JSON text `null`.
+            if Scrubbing.isPlaceholder(text), path != "event.original" {
+                problems.append("\(path): placeholder \"\(text)\"")
+            }
             if let field, let problem = leafProblem(path: path, text: text, field: field) { problems.append(problem) }
         case .number(let literal):
             if !Scrubbing.isValidNumberLiteral(literal) || !(Double(literal)?.isFinite ?? false) {

@@ -32,7 +32,7 @@ struct FieldTransformTests {
     }
 
     @Test(arguments: [
-        (JSONValue.null, true), ("", true), ("-", true), ("N/A", true), (.number("NaN"), true),
+        (JSONValue.null, true), ("", true), ("-", true), ("N/A", true), ("null", true), ("NULL", false), (.number("NaN"), true),
         (.number("Infinity"), true), (.number("-0.5e3"), false), ("n/a", false), ("0", false),
         (.bool(false), false), (.number("0"), false),
     ])

@@ -17,7 +17,7 @@ struct RobustnessTests {
         return try #require(mapped.first)
     }
 
-    static let placeholders: [JSONValue] = [nil, "", "-", "N/A"]
+    static let placeholders: [JSONValue] = [nil, "", "-", "N/A", "null"]
 
     @Test(arguments: placeholders, modes)
     func placeholderValuesAreAbsent(placeholder: JSONValue, mode: MapperOptions.DocumentMode) throws {
