@@ -24,7 +24,7 @@ public struct DeadLetterRecord: Sendable, Equatable {
 public struct MalformedDeadLetterLine: Sendable, Equatable {
     /// The line's number in the file, counted from 1.
     public var lineNumber: Int
-    /// Why the line cannot be replayed, such as "missing _id".
+    /// The reason the line cannot be replayed, such as "missing _id".
     public var reason: String
     /// The line's bytes, without its line feed.
     public var bytes: [UInt8]

@@ -2,7 +2,7 @@ import Elasticsearch
 import MDECore
 
 /// Resends the documents of a dead-letter file, each to its original `_index` with its original
-/// `_id` and the `create` action, and then rewrites the file so that it holds only what is left.
+/// `_id` and the `create` action, and then rewrites the file so that it contains only what is left.
 ///
 /// Documents that fail again go to a separate file, `failedAgainPath`, never to the file being
 /// read. The input file is changed only after the indexer has flushed and every document is

@@ -18,7 +18,7 @@ public struct DeadLetterReplaySummary: Sendable, Equatable {
 
     public init() {}
 
-    /// Lines that the file holds after the replay, when it was rewritten.
+    /// Lines left in the file after the replay, when it was rewritten.
     public var remaining: Int { failedAgain + malformed }
 
     /// The summary as log fields with stable names.

@@ -1,7 +1,7 @@
-/// What happens to a dead-letter file at the end of its replay.
+/// The change made to a dead-letter file at the end of its replay.
 public enum DeadLetterRewrite: Sendable, Equatable {
-    /// Leave the file as it was; every line is sent again by the next replay, which is safe
-    /// because ids are deterministic and `create` turns a resent document into a duplicate.
+    /// Leave the file as it was, so the next replay sends every line again. That is safe because
+    /// ids are deterministic and `create` turns a resent document into a duplicate.
     case keep(reason: String)
     /// Every line was resolved: delete the file. The dead-letter writer creates it again on its
     /// next write.

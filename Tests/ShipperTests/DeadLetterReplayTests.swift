@@ -36,7 +36,7 @@ private func line(_ id: String, index: String = "logs-x") -> String {
     #"{"action":"create","_index":"\#(index)","_id":"\#(id)","status":400,"error":{"type":"t","reason":"r"},"document":{"id":"\#(id)"}}"#
 }
 
-/// Answers every bulk request item by item: the status for each `_id` comes from `statuses`.
+/// Returns a `_bulk` response for every request, item by item: the status for each `_id` comes from `statuses`.
 private func bulkTransport(_ statuses: [String: Int]) -> ScriptedTransport {
     ScriptedTransport { request, _ throws(HTTPError) in
         var reader = JSONSequenceReader(bytes: request.body ?? [])
