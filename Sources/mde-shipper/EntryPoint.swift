@@ -61,8 +61,10 @@ enum EntryPoint {
             try await ReplayCommand(settings: settings, logger: logger).execute(source: source)
         case "template":
             try await TemplateCommand(settings: settings, logger: logger).execute(request.positionals)
+        case "dead-letter":
+            try await DeadLetterCommand(settings: settings, logger: logger).execute(request.positionals)
         default:
-            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay and template (see mde-shipper --help)")
+            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay, template and dead-letter (see mde-shipper --help)")
         }
     }
 

@@ -11,6 +11,12 @@ enum HelpText {
               mde-shipper template install [options]  install them into the cluster
               mde-shipper template fields [options]   list every field written, with type and source (--fields-format)
               mde-shipper template targets            list the cluster versions of the templates in Templates/generated/
+              mde-shipper dead-letter replay [FILE]   resend dead-lettered documents after the cause was fixed; FILE
+                                                      defaults to --dead-letter-file. Lines that fail again or are
+                                                      malformed stay in FILE and the rest are removed. Exit 0 when
+                                                      every line was resolved, 1 otherwise. Stop the shipper that
+                                                      writes FILE first; rotated files (FILE.1 ...) are safe to
+                                                      replay while it runs
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.
