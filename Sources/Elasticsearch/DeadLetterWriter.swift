@@ -6,6 +6,8 @@ import Synchronization
 /// Appends dead-letter entries to an NDJSON file and rotates it by size.
 ///
 /// The file is opened on the first write, so a run that dead-letters nothing never creates it.
+/// Before each write the writer checks that the path still names the open file and reopens it
+/// otherwise, so `dead-letter replay` may replace or remove the file while a shipper runs.
 /// Each `write(_:)` call ends with `fsync`. When a write fails part-way, the file is truncated
 /// back to its previous size, so a torn line never precedes later lines.
 ///
@@ -21,6 +23,9 @@ public final class DeadLetterWriter: Sendable {
     private struct State {
         var descriptor: Int32 = -1
         var size = 0
+        /// Device and inode of the open file, to notice when the path now names another file.
+        var device: UInt = 0
+        var inode: UInt = 0
     }
 
     private let state = Mutex(State())
@@ -46,6 +51,11 @@ public final class DeadLetterWriter: Sendable {
             bytes.append(contentsOf: entry.encodedLine())
         }
         try state.withLock { (state: inout State) throws(DeadLetterError) in
+            if state.descriptor >= 0, !pathStillNamesOpenFile(state) {
+                // `dead-letter replay` replaced or removed the file: write to the new one.
+                _ = Glibc.close(state.descriptor)
+                state.descriptor = -1
+            }
             if state.descriptor < 0 {
                 try open(&state)
             }
@@ -68,6 +78,14 @@ public final class DeadLetterWriter: Sendable {
         }
         state.descriptor = descriptor
         state.size = Int(status.st_size)
+        state.device = UInt(status.st_dev)
+        state.inode = UInt(status.st_ino)
+    }
+
+    private func pathStillNamesOpenFile(_ state: State) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        return UInt(status.st_dev) == state.device && UInt(status.st_ino) == state.inode
     }
 
     private func append(_ bytes: [UInt8], to state: inout State) throws(DeadLetterError) {

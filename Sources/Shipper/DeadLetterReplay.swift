@@ -9,10 +9,10 @@ import MDECore
 /// resolved: a crash or a stop before that leaves it as it was, and the next replay sends its
 /// lines again, which the deterministic ids make safe (a document already stored is a duplicate).
 ///
-/// NOTE: a running shipper that has written dead letters keeps its file open. Replacing or
-/// removing that file sends the shipper's later dead letters to the old, unlinked file, so replay
-/// the active file only while no shipper writes to it. Rotated files (`FILE.1` ...) are closed
-/// and safe to replay at any time.
+/// NOTE: a running shipper reopens the file before each dead-letter write when the path names a
+/// new file, and the replay keeps the file when it changed while the replay ran. A dead letter
+/// written between that last check and the rename still goes to the unlinked file, so the active
+/// file is best replayed with no shipper running. Rotated files (`FILE.1` ...) are always safe.
 public struct DeadLetterReplay: Sendable {
     /// The dead-letter file to replay.
     public let path: String

@@ -49,6 +49,18 @@ import Testing
         #expect(ids == ["a", "b", "c"])
     }
 
+    @Test func writerReopensReplacedFile() throws {
+        let path = makeTemporaryDirectory() + "/dead-letter.ndjson"
+        let writer = DeadLetterWriter(path: path)
+        try writer.write([entry(id: "a", document: "{}")])
+        #expect(rename(path, path + ".moved") == 0)
+        try writer.write([entry(id: "b", document: "{}")])
+        let ids = lines(of: readFile(path) ?? []).map { try? JSONParser.parse($0)["_id"]?.stringValue }
+        #expect(ids == ["b"])
+        let moved = lines(of: readFile(path + ".moved") ?? []).map { try? JSONParser.parse($0)["_id"]?.stringValue }
+        #expect(moved == ["a"])
+    }
+
     @Test func writerRotatesBySizeKeepingFiles() throws {
         let path = makeTemporaryDirectory() + "/dead-letter.ndjson"
         let lineBytes = entry(id: "a", document: "{}").encodedLine().count

@@ -14,9 +14,9 @@ enum HelpText {
               mde-shipper dead-letter replay [FILE]   resend dead-lettered documents after the cause was fixed; FILE
                                                       defaults to --dead-letter-file. Lines that fail again or are
                                                       malformed stay in FILE and the rest are removed. Exit 0 when
-                                                      every line was resolved, 1 otherwise. Stop the shipper that
-                                                      writes FILE first; rotated files (FILE.1 ...) are safe to
-                                                      replay while it runs
+                                                      every line was resolved, 1 otherwise. Best run with the
+                                                      shipper that writes FILE stopped; rotated files (FILE.1 ...)
+                                                      are safe to replay while it runs
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.
