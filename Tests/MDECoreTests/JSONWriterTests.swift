@@ -22,3 +22,21 @@ import Testing
 @Test func writerKeepsNumberLiterals() {
     #expect(JSONValue.number("12345678901234567890").encodedString() == "12345678901234567890")
 }
+
+@Test func prettyPrintIndentsNestedValues() {
+    let value: JSONValue = ["a": [1, ["b": true]], "c": [:], "d": []]
+    let expected = """
+        {
+          "a": [
+            1,
+            {
+              "b": true
+            }
+          ],
+          "c": {},
+          "d": []
+        }
+
+        """
+    #expect(value.prettyPrinted() == expected)
+}
