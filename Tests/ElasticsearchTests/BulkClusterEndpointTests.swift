@@ -5,16 +5,7 @@ import Testing
     @Test func hostListSplitsAndTrims() throws {
         let endpoint = try ClusterEndpoint(hostList: " http://127.0.0.1:9200/ , https://es2:9243,")
         #expect(endpoint.hosts == ["http://127.0.0.1:9200", "https://es2:9243"])
-        #expect(endpoint.currentHost == "http://127.0.0.1:9200")
-    }
-
-    @Test func failureMovesToNextHostOnce() throws {
-        let endpoint = try ClusterEndpoint(hosts: ["http://a:9200", "http://b:9200"])
-        endpoint.reportFailure(of: "http://a:9200")
-        endpoint.reportFailure(of: "http://a:9200")
-        #expect(endpoint.currentHost == "http://b:9200")
-        endpoint.reportFailure(of: "http://b:9200")
-        #expect(endpoint.currentHost == "http://a:9200")
+        #expect(endpoint.hostPool.state(of: "http://127.0.0.1:9200") == .healthy)
     }
 
     @Test(arguments: [
