@@ -5,8 +5,8 @@ import Synchronization
 /// picks the host for each request.
 ///
 /// Requests go round robin to the healthy hosts. A host whose request fails with a connection
-/// error or a whole-request 429 or 5xx rests, then takes requests again once a `GET /` with the
-/// same headers succeeds; see `ClusterEndpoint+HostPool.swift` for the calls.
+/// error or a whole-request 429 or 5xx rests. It takes requests again once a `GET /` with the
+/// same headers succeeds. `ClusterEndpoint+HostPool.swift` has the calls that drive this.
 public final class ClusterEndpoint: Sendable {
     /// Base URLs such as `https://es1:9243`, without a trailing slash.
     public let hosts: [String]
@@ -17,9 +17,9 @@ public final class ClusterEndpoint: Sendable {
     let pool: Mutex<HostPool>
 
     /// Validates `hosts`: each must be an `http` or `https` URL without credentials, query or
-    /// fragment. A trailing slash is removed, and a repeated host is kept once. A failing host rests from `initialRest`, doubling
-    /// on each consecutive failure up to `maxRest`; `initialRest` must be above zero and at most
-    /// `maxRest`.
+    /// fragment. A trailing slash is removed, and a repeated host is kept once. A failing host
+    /// rests from `initialRest`, doubling on each consecutive failure up to `maxRest`, so
+    /// `initialRest` must be above zero and at most `maxRest`.
     public init(
         hosts: [String],
         headers: [HTTPHeader] = [],
@@ -31,7 +31,7 @@ public final class ClusterEndpoint: Sendable {
             throw ClusterEndpointError(host: "", problem: "no cluster host given: set at least one http:// or https:// URL")
         }
         guard initialRest > .zero, initialRest <= maxRest else {
-            throw ClusterEndpointError(host: "", problem: "invalid host rest \(initialRest) to \(maxRest): the initial rest must be above zero and at most the maximum")
+            throw ClusterEndpointError(host: "", problem: "invalid host rest from \(initialRest) to \(maxRest): expected an initial rest above zero and at most the maximum rest")
         }
         var normalized: [String] = []
         for host in hosts {

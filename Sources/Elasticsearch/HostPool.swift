@@ -7,25 +7,25 @@
 ///
 /// A host that fails rests for a delay drawn between half and all of its ceiling, which starts at
 /// `initialRest` and doubles with each consecutive failure up to `maxRest`. When the rest ends,
-/// `startProbes(now:)` hands the host out for one probe; a successful probe puts it back in
-/// rotation and a failed one rests it again for longer. Only a successful request resets the
+/// `startProbes(now:)` hands the host out for one probe. A successful probe puts it back in
+/// rotation, and a failed one rests it again for longer. Only a successful request resets the
 /// failure count, so a host that answers the probe but keeps failing requests rests longer
 /// each time.
 ///
 /// With a single host there is nowhere else to send a request, so that host never rests and
 /// the caller's retry backoff alone spaces out the attempts.
 public struct HostPool: Sendable, Equatable {
-    /// Where a host stands.
+    /// The state of one host.
     public enum HostState: Sendable, Equatable {
         /// Takes requests.
         case healthy
         /// Takes no requests until `until`, then needs a probe.
         case resting(until: Duration)
-        /// A probe is in flight; takes no requests until it succeeds.
+        /// A probe is in flight. Takes no requests until it succeeds.
         case probing
     }
 
-    /// What the next request should do.
+    /// The decision for the next request.
     public enum Selection: Sendable, Equatable {
         /// Send to this host.
         case host(String)
@@ -55,7 +55,7 @@ public struct HostPool: Sendable, Equatable {
     private var failures: [Int]
     private var nextPosition = 0
 
-    /// Starts with every host healthy. `hosts` must not be empty; `initialRest` must be above
+    /// Starts with every host healthy. `hosts` must not be empty, and `initialRest` must be above
     /// zero and at most `maxRest`.
     public init(
         hosts: [String],
@@ -73,12 +73,12 @@ public struct HostPool: Sendable, Equatable {
         self.failures = Array(repeating: 0, count: hosts.count)
     }
 
-    /// The state of `host`, or `nil` when it is not in the pool.
+    /// Returns the state of `host`, or `nil` when it is not in the pool.
     public func state(of host: String) -> HostState? {
         hosts.firstIndex(of: host).map { states[$0] }
     }
 
-    /// The consecutive failures of `host` since its last successful request.
+    /// Returns the consecutive failures of `host` since its last successful request.
     public func consecutiveFailures(of host: String) -> Int {
         hosts.firstIndex(of: host).map { failures[$0] } ?? 0
     }
@@ -121,7 +121,7 @@ public struct HostPool: Sendable, Equatable {
         return due
     }
 
-    /// Records a request that `host` answered, which resets its failure count. A host that rests
+    /// Records a successful request to `host`, which resets its failure count. A host that rests
     /// or is being probed stays so, because only a probe puts it back in rotation.
     public mutating func reportSuccess(host: String) {
         guard let position = hosts.firstIndex(of: host), states[position] == .healthy else { return }
