@@ -21,6 +21,7 @@ extension BulkIndexer {
     /// Sends one request and returns the batches to send next (after sleeping for any backoff),
     /// or `nil` when the indexer stopped.
     private nonisolated func send(_ work: BatchAttempt) async -> [BatchAttempt]? {
+        guard let host = await endpoint.nextHost(transport: transport, clock: clock, logger: logger) else { return nil }
         var work = work
         let now = clock.now()
         for position in work.documents.indices where work.documents[position].firstSent == nil {
@@ -28,7 +29,6 @@ extension BulkIndexer {
         }
         let capacity = work.documents.reduce(0) { $0 + $1.encodedBytes }
         let body = encoder.encode(work.documents.lazy.map(\.document), reservingCapacity: capacity)
-        let host = endpoint.currentHost
         let request = encoder.request(
             body: body,
             host: host,
@@ -52,9 +52,10 @@ extension BulkIndexer {
     private nonisolated func handle(_ disposition: BulkRequestDisposition, of work: BatchAttempt, host: String) async -> [BatchAttempt]? {
         switch disposition {
         case .items(let response):
+            endpoint.reportSuccess(of: host)
             return await handleItems(response.items, of: work)
         case .retryWhole(let failure):
-            endpoint.reportFailure(of: host)
+            endpoint.reportFailure(of: host, reason: failure.reason, clock: clock, logger: logger)
             logger.warning("bulk request failed, retrying the batch", [
                 ("url", .string(host)),
                 ("http.status", .int(failure.status ?? 0)),
@@ -77,7 +78,7 @@ extension BulkIndexer {
             return await split(work)
         case .configurationError(let failure):
             if failure.status == nil {
-                endpoint.reportFailure(of: host)
+                endpoint.reportFailure(of: host, reason: failure.reason, clock: clock, logger: logger)
             }
             guard let delay = await noteConfigurationError(failure, host: host), await sleep(delay) else {
                 return nil

@@ -1,30 +1,49 @@
 import HTTPClient
 import Synchronization
 
-/// The cluster's base URLs and the headers sent with every request to it.
+/// The cluster's base URLs, the headers sent with every request to it, and the `HostPool` that
+/// picks the host for each request.
 ///
-/// Requests go to the current host. After a connection error or a whole-request 429 or 5xx,
-/// `reportFailure(of:)` moves the current host to the next one in the list (round robin), so
-/// the next request tries another host.
+/// Requests go round robin to the healthy hosts. A host whose request fails with a connection
+/// error or a whole-request 429 or 5xx rests. It takes requests again once a `GET /` with the
+/// same headers succeeds. `ClusterEndpoint+HostPool.swift` has the calls that drive this.
 public final class ClusterEndpoint: Sendable {
     /// Base URLs such as `https://es1:9243`, without a trailing slash.
     public let hosts: [String]
     /// Headers added to every request, such as `Authorization`.
     public let headers: [HTTPHeader]
-    private let currentPosition = Mutex<Int>(0)
+    /// The timeout of each probe `GET /`; `nil` keeps the transport's default.
+    public let probeTimeout: Duration?
+    let pool: Mutex<HostPool>
 
     /// Validates `hosts`: each must be an `http` or `https` URL without credentials, query or
-    /// fragment. A trailing slash is removed.
-    public init(hosts: [String], headers: [HTTPHeader] = []) throws(ClusterEndpointError) {
+    /// fragment. A trailing slash is removed, and a repeated host is kept once. A failing host
+    /// rests from `initialRest`, doubling on each consecutive failure up to `maxRest`, so
+    /// `initialRest` must be above zero and at most `maxRest`.
+    public init(
+        hosts: [String],
+        headers: [HTTPHeader] = [],
+        initialRest: Duration = .seconds(1),
+        maxRest: Duration = .seconds(60),
+        probeTimeout: Duration? = .seconds(10)
+    ) throws(ClusterEndpointError) {
         guard !hosts.isEmpty else {
             throw ClusterEndpointError(host: "", problem: "no cluster host given: set at least one http:// or https:// URL")
         }
+        guard initialRest > .zero, initialRest <= maxRest else {
+            throw ClusterEndpointError(host: "", problem: "invalid host rest from \(initialRest) to \(maxRest): expected an initial rest above zero and at most the maximum rest")
+        }
         var normalized: [String] = []
         for host in hosts {
-            normalized.append(try Self.normalize(host))
+            let host = try Self.normalize(host)
+            if !normalized.contains(host) {
+                normalized.append(host)
+            }
         }
         self.hosts = normalized
         self.headers = headers
+        self.probeTimeout = probeTimeout
+        self.pool = Mutex(HostPool(hosts: normalized, initialRest: initialRest, maxRest: maxRest))
     }
 
     /// Splits a comma-separated host list, such as the value of `ELASTICSEARCH_HOSTS`, and
@@ -34,21 +53,6 @@ public final class ClusterEndpoint: Sendable {
             .map { $0.trimmingCharacters(in: " \t") }
             .filter { !$0.isEmpty }
         try self.init(hosts: hosts, headers: headers)
-    }
-
-    /// The host that the next request goes to.
-    public var currentHost: String {
-        currentPosition.withLock { hosts[$0] }
-    }
-
-    /// Moves on to the next host after a request to `host` failed. Does nothing when another
-    /// request has already moved past `host`, so concurrent failures skip one host, not several.
-    public func reportFailure(of host: String) {
-        currentPosition.withLock { position in
-            if hosts[position] == host {
-                position = (position + 1) % hosts.count
-            }
-        }
     }
 
     private static func normalize(_ host: String) throws(ClusterEndpointError) -> String {
