@@ -38,8 +38,9 @@ Fault kinds ("fault"):
 Control API (JSON; no authentication, loopback only):
   GET  /_proxy/scenario        the current scenario
   PUT  /_proxy/scenario        set the scenario (a body of {} or {"rules": []} passes everything)
-  GET  /_proxy/stats           requests seen, _bulk requests, faults applied by kind, items
-                               rewritten and dropped, documents and uncompressed bytes seen
+  GET  /_proxy/stats           requests seen (control calls excluded), _bulk requests, faults
+                               applied by kind, items rewritten and dropped, _bulk actions and
+                               uncompressed bytes seen, upstream errors
   POST /_proxy/stats/reset     zero the stats and the request log
   GET  /_proxy/requests        the last 1000 _bulk requests: sequence number, uncompressed bytes,
                                gzip, action count, _ids, fault, upstream status
@@ -179,14 +180,15 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def dispatch(self) -> None:
-        self.state.count("requests")
         path = urllib.parse.urlsplit(self.path).path
         body = self.read_body()
         if body is None:
             return
         if path.startswith("/_proxy/"):
             self.control(path, body)
-        elif path.rstrip("/").endswith("_bulk") and self.command in ("POST", "PUT"):
+            return
+        self.state.count("requests")
+        if path.rstrip("/").endswith("_bulk") and self.command in ("POST", "PUT"):
             self.bulk(body)
         else:
             self.answer(self.forward(body))
