@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """HTTP proxy between the shipper and the test cluster that injects `_bulk` faults.
 
-It listens on 127.0.0.1 only (port 0 picks a free port), forwards every request to --upstream
-(a loopback URL, normally osmem-server), prints one JSON line `{"url": "http://127.0.0.1:PORT"}`
-on stdout when ready, and exits when its stdin closes (unless --no-stdin-watch) or when the
---parent-pid process ends.
+It listens on 127.0.0.1 only (port 0 picks a free port) and forwards every request to --upstream,
+a loopback URL, normally osmem-server. When ready it prints one JSON line
+`{"url": "http://127.0.0.1:PORT"}` on stdout. It exits when its stdin closes (unless
+--no-stdin-watch) or when the --parent-pid process ends.
 
 Requests whose path ends in `_bulk` go through the scenario; all other requests pass unchanged.
 The proxy reads each `_bulk` body whole, decompresses it when it has `Content-Encoding: gzip` to
@@ -20,15 +20,16 @@ A rule selects a request by at most one of:
 and with none of them every request. "limit": K stops a rule after it applied K times, and
 "over_bytes": B skips requests whose uncompressed body has B bytes or fewer.
 Fault kinds ("fault"):
-  "status"        answer without forwarding: "status" 429, 503, 400 or 413, optional
+  "status"        respond without forwarding: "status" 429, 503, 400 or 413, optional
                   "retry_after" seconds. A 413 needs "over_bytes" and selects only requests whose
                   uncompressed body is larger, so the client must split its batches.
   "reset_before"  reset the connection (TCP RST) without forwarding
   "reset_after"   forward, read the cluster's response, then reset the connection
   "delay"         wait "seconds" (at most 30) "before" forwarding (default) or "after" it
-  "truncate"      forward, then send only "keep_bytes" bytes of the decoded response body;
-                  "framing": "close" declares the full length and closes the connection early,
-                  "length" (default) declares the short length, so the body is invalid JSON
+  "truncate"      forward, then send only the first "keep_bytes" bytes of the response body.
+                  With "framing": "length" (default) the decoded body is cut and encoded again
+                  under a matching Content-Length, so it arrives whole but is invalid JSON. With
+                  "close" the headers declare the full length and the connection closes early.
   "drop_items"    forward, then remove the last "count" items (default 1) of the response
   "item_status"   forward, then rewrite chosen items to "status" 429 or 503 with an
                   `es_rejected_execution_exception` or `unavailable_shards_exception` error;
@@ -39,11 +40,13 @@ Control API (JSON; no authentication, loopback only):
   GET  /_proxy/scenario        the current scenario
   PUT  /_proxy/scenario        set the scenario (a body of {} or {"rules": []} passes everything)
   GET  /_proxy/stats           requests seen (control calls excluded), _bulk requests, faults
-                               applied by kind, items rewritten and dropped, _bulk actions and
-                               uncompressed bytes seen, upstream errors
+                               applied by kind ("status_429", "reset_after", ...), items
+                               rewritten and dropped, _bulk actions and uncompressed bytes seen,
+                               upstream errors
   POST /_proxy/stats/reset     zero the stats and the request log
   GET  /_proxy/requests        the last 1000 _bulk requests: sequence number, uncompressed bytes,
-                               gzip, action count, _ids, fault, upstream status
+                               gzip, action count, _ids, fault, upstream status, client port,
+                               and the seconds since start when received and when responded
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ class ProxyState:
     sequence: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     log: deque = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
+    started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.reset_stats()
@@ -125,6 +129,10 @@ class ProxyState:
             kind = chosen.fault if chosen.fault != "status" else f"status_{chosen.spec['status']}"
             self.stats["faults"][kind] = self.stats["faults"].get(kind, 0) + 1
             return self.sequence, chosen.spec
+
+    def clock(self) -> float:
+        """Return the seconds since the proxy started, for request timing in the log."""
+        return round(time.monotonic() - self.started, 3)
 
     def count(self, name: str, amount: int = 1) -> None:
         with self.lock:
@@ -191,10 +199,10 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         if path.rstrip("/").endswith("_bulk") and self.command in ("POST", "PUT"):
             self.bulk(body)
         else:
-            self.answer(self.forward(body))
+            self.relay(self.forward(body))
 
     def read_body(self) -> bytes | None:
-        """Read the request body by Content-Length or chunks; answer 413 and return None past the limit."""
+        """Read the request body by Content-Length or chunks; past MAX_BODY_BYTES, send 413 and return None."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks, total = [], 0
             while True:
@@ -228,19 +236,23 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         ids = bulk_action_ids(ndjson)
         sequence, spec = self.state.choose_fault(len(ndjson), len(ids))
         entry = {"sequence": sequence, "body_bytes": len(ndjson), "gzip": (encoding or "").lower() == "gzip",
-                 "actions": len(ids), "ids": ids, "fault": spec["fault"] if spec else None, "upstream_status": None}
+                 "actions": len(ids), "ids": ids, "fault": spec["fault"] if spec else None, "upstream_status": None,
+                 "received": self.state.clock(), "client_port": self.client_address[1]}
         self.state.record(entry)
-        if spec is None:
-            response = self.forward(body)
-            entry["upstream_status"] = response.status
-            self.answer(response)
-            return
-        self.apply(spec, body, entry)
+        try:
+            if spec is None:
+                response = self.forward(body)
+                entry["upstream_status"] = response.status
+                self.relay(response)
+            else:
+                self.apply(spec, body, entry)
+        finally:
+            entry["responded"] = self.state.clock()
 
     def apply(self, spec: dict[str, Any], body: bytes, entry: dict[str, Any]) -> None:
         fault = spec["fault"]
         if fault == "status":
-            self.answer_status(spec)
+            self.send_fault_status(spec)
             return
         if fault == "reset_before":
             self.reset()
@@ -255,9 +267,9 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         if fault in ("drop_items", "item_status") and response.status == 200:
             response = self.rewritten(response, spec)
         if fault == "truncate":
-            self.answer_truncated(response, spec)
+            self.relay_truncated(response, spec)
             return
-        self.answer(response)
+        self.relay(response)
 
     def rewritten(self, response: UpstreamResponse, spec: dict[str, Any]) -> UpstreamResponse:
         encoding = response.header("content-encoding")
@@ -269,13 +281,13 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         self.state.count("items_dropped" if spec["fault"] == "drop_items" else "items_rewritten", changed)
         return UpstreamResponse(response.status, response.reason, response.headers, encode(body, encoding))
 
-    def answer_status(self, spec: dict[str, Any]) -> None:
+    def send_fault_status(self, spec: dict[str, Any]) -> None:
         status = spec["status"]
         error_type, reason = WHOLE_ERRORS[status]
         headers = {"Retry-After": str(spec["retry_after"])} if spec.get("retry_after") is not None else {}
         self.send_json(status, {"error": {"type": error_type, "reason": reason}, "status": status}, headers)
 
-    def answer_truncated(self, response: UpstreamResponse, spec: dict[str, Any]) -> None:
+    def relay_truncated(self, response: UpstreamResponse, spec: dict[str, Any]) -> None:
         encoding = response.header("content-encoding")
         decoded = decode(response.body, encoding)
         kept = decoded[:spec["keep_bytes"]]
@@ -322,7 +334,7 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(length))
         self.end_headers()
 
-    def answer(self, response: UpstreamResponse) -> None:
+    def relay(self, response: UpstreamResponse) -> None:
         self.send_head(response, len(response.body))
         if self.command != "HEAD":
             self.wfile.write(response.body)

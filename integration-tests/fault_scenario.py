@@ -157,7 +157,7 @@ def chosen_positions(selector: Any, count: int) -> list[int]:
 
 
 def decode(body: bytes, encoding: str | None) -> bytes:
-    """Decode a gzip or deflate body, refusing more than MAX_BODY_BYTES of output."""
+    """Decode a gzip or deflate body; raise ValueError when the output exceeds MAX_BODY_BYTES."""
     encoding = (encoding or "").lower()
     if encoding not in ("gzip", "deflate"):
         return body
