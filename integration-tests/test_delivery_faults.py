@@ -440,6 +440,9 @@ def test_rejected_documents_dead_lettered_once(setup: Setup, replay: Replay) -> 
 
     summary = require_success(setup.ship(replay))
 
+    resent = {document_id for fault in ("item_status", "reset_after")
+              for entry in faulted(setup, fault) for document_id in entry["ids"]}
+    assert resent & rejected, "no rejected document was in a faulted request, so none was resent"
     dead_letters = setup.dead_letters()
     assert sorted(line["_id"] for line in dead_letters) == sorted(rejected)
     for line in dead_letters:
