@@ -415,6 +415,48 @@ def running_emulator(*extra_args: str, tenant_id: str = DEFAULT_TENANT_ID, clien
             server.stop()
 
 
+# --- fault proxy --------------------------------------------------------------------------
+
+
+@dataclass
+class FaultProxy:
+    """A running fault_proxy.py in front of a cluster: its URL and control API."""
+
+    url: str
+    server: ServerProcess
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = http_request(method, f"{self.url}/_proxy/{path}", body)
+        return expect_json(response, f"{method} /_proxy/{path}")
+
+    def set_scenario(self, *rules: dict[str, Any]) -> None:
+        """Replace the scenario with `rules` and number later _bulk requests from 1 again."""
+        self.control("PUT", "scenario", {"rules": list(rules)})
+
+    def stats(self) -> dict[str, Any]:
+        return self.control("GET", "stats")
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Return the logged _bulk requests: sequence, body_bytes, gzip, actions, ids, fault, upstream_status."""
+        return self.control("GET", "requests")["requests"]
+
+
+@contextlib.contextmanager
+def running_fault_proxy(upstream: str, *rules: dict[str, Any], log_dir: Path | None = None,
+                        startup_timeout: float = 20.0) -> Iterator[FaultProxy]:
+    """Start fault_proxy.py in front of `upstream` with a scenario of `rules` and yield it."""
+    command = [
+        sys.executable, str(INTEGRATION_DIR / "fault_proxy.py"), "--upstream", upstream,
+        "--parent-pid", str(os.getpid()), "--quiet", "--scenario", json.dumps({"rules": list(rules)}),
+    ]
+    with log_directory(log_dir) as directory:
+        server = start_server_process("fault-proxy", command, directory, startup_timeout)
+        try:
+            yield FaultProxy(server.url, server)
+        finally:
+            server.stop()
+
+
 # --- the shipper --------------------------------------------------------------------------
 
 
