@@ -399,10 +399,6 @@ def test_whole_400_keeps_documents_then_recovers(setup: Setup, replay: Replay, t
     assert len(rejected) == 1, "the configuration error is logged once a minute at most"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "after SIGTERM a replay that could not deliver exits 0 without a 'run finished' line, so "
-    "nothing reports the documents still buffered; its last line says they are read again on "
-    "the next start, which holds for run (cursor) but not for replay"))
 def test_whole_400_sigterm_reports_buffered(setup: Setup, replay: Replay, tmp_path: Path) -> None:
     setup.proxy.set_scenario({"fault": "status", "status": 400})
     log_path = tmp_path / "replay.log"

@@ -45,6 +45,11 @@ public struct AlertShipper: Sendable {
         summary.documentsProduced = documentsProduced
         summary.pipelineErrors = pipelineErrors
         summary.delivery = delivery
+        if output.isDurable {
+            // A document whose send failed never reached the output's counters; it is
+            // unresolved all the same, so the summary balances.
+            summary.delivery.buffered = max(delivery.buffered, documentsProduced - delivery.acknowledged - delivery.deadLettered)
+        }
         return summary
     }
 }

@@ -35,4 +35,8 @@ public final class ClusterOutput: DocumentOutput {
         counts.wireBytes = counters.requestWireBytes
         return counts
     }
+
+    public func stop() async {
+        await indexer.stop()
+    }
 }

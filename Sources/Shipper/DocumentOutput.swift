@@ -42,4 +42,8 @@ public protocol DocumentOutput: Sendable {
 
     /// Counts of resolved documents since the output was created.
     func deliveryCounts() async -> DeliveryCounts
+
+    /// Gives up on what is not delivered yet: a pending `flush` throws. Used at the shutdown
+    /// deadline; documents not acknowledged stay unresolved, so the cursor does not pass them.
+    func stop() async
 }

@@ -41,6 +41,8 @@ public final class StandardOutputWriter: DocumentOutput {
         DeliveryCounts()
     }
 
+    public func stop() async {}
+
     private func writePending() throws {
         try pending.withLock { buffer in
             var offset = 0

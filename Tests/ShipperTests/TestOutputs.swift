@@ -30,4 +30,6 @@ final class RecordingOutput: DocumentOutput {
     func deliveryCounts() async -> DeliveryCounts {
         DeliveryCounts(acknowledged: documents.count)
     }
+
+    func stop() async {}
 }

@@ -25,7 +25,12 @@ struct DeadLetterCommand {
 
         let indexer = try await makeIndexer(deadLetters: try replay.makeFailedAgainWriter())
         let shutdown = ShutdownSignal()
-        let signals = ShutdownHandling(shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger)
+        let signals = ShutdownHandling(
+            shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger,
+            deadlineMessage: "shutdown deadline reached, exiting; the dead-letter file is unchanged, so run "
+                + "dead-letter replay again",
+            deadlineExitStatus: 1,
+            stopDelivery: { await indexer.stop() })
         logger.info("dead-letter replay started", [
             ("file.path", .string(replay.path)), ("file.size", .int(input.bytes.count)),
         ])

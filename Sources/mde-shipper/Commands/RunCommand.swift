@@ -26,7 +26,8 @@ struct RunCommand {
 
         let output = try await components.makeOutput()
         let shutdown = ShutdownSignal()
-        let signals = ShutdownHandling(shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger)
+        let signals = ShutdownHandling(
+            shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger, stopDelivery: { await output.stop() })
         let poller = TenantPoller(
             tenant: credentials.tenantID, pager: pager, policy: settings.polling,
             checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: logger, shutdown: shutdown)
@@ -36,7 +37,15 @@ struct RunCommand {
         ])
 
         if settings.once {
-            _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
+            do {
+                _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
+            } catch where shutdown.isRequested {
+                // The deadline stopped delivery: the cursor did not move, so the next start
+                // reads the window again, and a requested shutdown is not a failure.
+                logger.warning("cycle stopped by shutdown before delivery finished, cursor not moved", [
+                    ("error.message", .string("\(error)")),
+                ])
+            }
         } else {
             await pollContinuously(poller: poller, shipper: &shipper, shutdown: shutdown)
         }
@@ -50,6 +59,10 @@ struct RunCommand {
         while !shutdown.isRequested {
             do {
                 _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
+            } catch where shutdown.isRequested {
+                logger.warning("cycle stopped by shutdown before delivery finished, cursor not moved", [
+                    ("error.message", .string("\(error)")),
+                ])
             } catch {
                 logger.error("cycle failed, retrying at the next interval", [
                     ("error.message", .string("\(error)")), ("retry.after_seconds", .int(settings.pollInterval.components.seconds)),
