@@ -712,3 +712,19 @@ def test_configuration_errors_exit_2(error_setup: Shipper, case: str) -> None:
     result = error_setup.run_once(*arguments, environment=environment)
 
     assert result.returncode == 2, result.describe()
+
+
+def test_wrong_client_secret_is_reported(servers: contextlib.ExitStack, tmp_path: Path, binary: Path) -> None:
+    emulator = servers.enter_context(harness.running_emulator("--no-samples", "--generate", "5"))
+    cluster = servers.enter_context(harness.running_osmem())
+    wrong_secret = "wrong-secret-value-123"
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    shipper = Shipper(binary, state_dir, emulator, cluster)
+
+    result = shipper.run_once(environment={"MDE_CLIENT_SECRET": wrong_secret}, timeout=90)
+
+    assert result.returncode == 2, result.describe()
+    assert "AADSTS7000215" in result.stderr, result.describe()
+    assert wrong_secret not in result.stdout + result.stderr
+    assert emulator.stats()["calls"].get("alerts", 0) == 0

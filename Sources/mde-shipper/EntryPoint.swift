@@ -83,7 +83,9 @@ enum EntryPoint {
         case let error as ClusterError:
             return [.invalidAuthConfiguration, .invalidIndexName, .invalidNamespace].contains(error.code)
         case let error as DefenderError:
-            return error.code == .invalidConfiguration
+            // Rejected credentials and missing permissions are fixed in the app registration or
+            // the secret, not by running again.
+            return [.invalidConfiguration, .tokenRejected, .forbidden].contains(error.code)
         default:
             return false
         }
