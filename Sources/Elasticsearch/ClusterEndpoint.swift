@@ -109,6 +109,9 @@ extension ClusterEndpoint {
         if name.isEmpty || name.contains(where: { $0 == " " || $0 == "[" || $0 == "]" }) {
             return "the host name is empty or contains invalid characters"
         }
+        if authority.hasPrefix("["), !name.contains(":") {
+            return "brackets are only for IPv6 addresses; write an IPv4 address or a host name without them"
+        }
         if let portPart {
             guard let port = Int(portPart), (1...65_535).contains(port) else {
                 return "the port \"\(portPart)\" is not a number from 1 to 65535"

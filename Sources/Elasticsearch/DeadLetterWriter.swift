@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MDECore
 import Synchronization
 
 /// Appends dead-letter entries to an NDJSON file and rotates it by size.
@@ -68,6 +69,14 @@ public final class DeadLetterWriter: Sendable {
     }
 
     private func open(_ state: inout State) throws(DeadLetterError) {
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !directory.isEmpty {
+            do {
+                try FileSystem.createDirectory(directory)
+            } catch {
+                throw failure("create the directory of")
+            }
+        }
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw failure("open") }
         var status = stat()

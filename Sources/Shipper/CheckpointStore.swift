@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MDECore
 
 /// Stores the polling cursor of each tenant in a state directory, one small JSON file per tenant.
@@ -38,6 +41,15 @@ public struct CheckpointStore: Sendable {
             throw CheckpointError.corrupt(path: file, reason: "cursor \"\(raw)\" is not an RFC 3339 time; \(fix)")
         }
         return cursor
+    }
+
+    /// Creates the state directory when needed and checks that a file can be written in it, so
+    /// a bad `--state-dir` is reported before any alert is read.
+    public func verifyWritable() throws {
+        try FileSystem.createDirectory(directory)
+        let probe = directory + "/.write-check-\(getpid())"
+        try FileSystem.writeAtomically([], to: probe)
+        unlink(probe)
     }
 
     /// Persists `cursor` for `tenant` atomically, creating the state directory when needed.

@@ -81,6 +81,6 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "invalid replay input \(source) at line \(position.line), column \(position.column) (byte \(position.offset)): \(reason). "
-            + "Expected a Defender list response, alert objects, or NDJSON alerts; the alerts before this point were shipped."
+            + "Expected a Defender list response, alert objects, or NDJSON alerts; any alerts before this point were shipped."
     }
 }

@@ -89,6 +89,22 @@ struct Components {
         _ = try await installer.install(generated.templateSet(overwrite: settings.templateOverwrite))
     }
 
+    /// Checks that the state directory and the dead-letter file's directory are writable, before
+    /// any network request; only runs that write to a cluster use them.
+    func verifyStateDirectories() throws {
+        guard settings.hasCluster else { return }
+        let deadLetterDirectory = String(settings.deadLetterFile.split(separator: "/", omittingEmptySubsequences: false)
+            .dropLast().joined(separator: "/"))
+        for (directory, option) in [(settings.stateDirectory, "--state-dir"), (deadLetterDirectory, "--dead-letter-file")]
+        where !directory.isEmpty {
+            do {
+                try CheckpointStore(directory: directory).verifyWritable()
+            } catch {
+                throw ConfigurationError("directory \(directory) (\(option)) is not usable: \(error); choose a writable directory")
+            }
+        }
+    }
+
     /// The bulk indexer configuration from the delivery settings.
     var bulkConfiguration: BulkIndexerConfiguration {
         var configuration = BulkIndexerConfiguration()

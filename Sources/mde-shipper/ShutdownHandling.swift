@@ -13,22 +13,25 @@ struct ShutdownHandling {
     /// `run` exits 0 at the deadline, because its cursor only moves after delivery and the next
     /// start reads the rest again. One-shot commands pass a message that says what to repeat and
     /// a non-zero status.
-    /// At the deadline, `stopDelivery` runs first (it stops the bulk indexer, so a pending flush
-    /// throws and the command logs its summary on its own error path); the process exits
-    /// `gracePeriod` later if the command has not ended by then.
+    /// Shortly before the deadline, `stopDelivery` runs (it stops the bulk indexer, so a pending
+    /// flush throws and the command logs its summary on its own error path); at the deadline the
+    /// process exits if the command has not ended by then.
     init(
         shutdown: ShutdownSignal, timeout: Duration, logger: Logger,
         deadlineMessage: String = "shutdown deadline reached, exiting; undelivered alerts are read again on the next start",
         deadlineExitStatus: Int32 = 0,
-        gracePeriod: Duration = .seconds(5),
+        gracePeriod: Duration = .seconds(2),
         stopDelivery: @escaping @Sendable () async -> Void = {}
     ) {
         signals = SignalHandling(shutdown: shutdown, logger: logger) {
             Task.detached {
-                try? await Task.sleep(for: timeout)
+                // Delivery stops `gracePeriod` before the deadline, so the command can log its
+                // summary and the process still ends within `timeout`.
+                let grace = min(gracePeriod, timeout / 4)
+                try? await Task.sleep(for: timeout - grace)
                 logger.warning(deadlineMessage, [("shutdown.timeout_seconds", .int(timeout.components.seconds))])
                 await stopDelivery()
-                try? await Task.sleep(for: gracePeriod)
+                try? await Task.sleep(for: grace)
                 exit(deadlineExitStatus)
             }
         }

@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: [
         "", "es1:9200", "ftp://es1", "http://", "http://es1:9200?x=1", "http://[127.0.0.1", "http://es1:notaport",
-        "http://es1:0", "http://es1:70000", "http://:9200", "http://[::1]x",
+        "http://es1:0", "http://es1:70000", "http://:9200", "http://[::1]x", "http://[127.0.0.1]:9200",
     ])
     func invalidHostListIsRejected(_ hostList: String) {
         #expect(throws: ClusterEndpointError.self) { try ClusterEndpoint(hostList: hostList) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Elasticsearch
 import HTTPClient
 import MDECore
@@ -18,7 +21,10 @@ import Testing
     }
 
     @Test func deadLetterWriteFailureStopsIndexer() async throws {
-        let missing = makeTemporaryDirectory() + "/missing/dead-letter.ndjson"
+        // A regular file where the directory should be: the dead-letter file cannot be created.
+        let blocker = makeTemporaryDirectory() + "/not-a-directory"
+        close(open(blocker, O_WRONLY | O_CREAT, 0o600))
+        let missing = blocker + "/dead-letter.ndjson"
         let fixture = try IndexerFixture(deadLetterPath: missing) { request, _ in
             bulkResponse(ids: actionIDs(in: request)) { _ in (400, "mapper_parsing_exception") }
         }

@@ -49,6 +49,13 @@ import Testing
         #expect(ids == ["a", "b", "c"])
     }
 
+    @Test func writerCreatesMissingDirectories() throws {
+        let path = makeTemporaryDirectory() + "/state/nested/dead-letter.ndjson"
+        let writer = DeadLetterWriter(path: path)
+        try writer.write([entry(id: "a", document: "{}")])
+        #expect(lines(of: readFile(path) ?? []).count == 1)
+    }
+
     @Test func writerReopensReplacedFile() throws {
         let path = makeTemporaryDirectory() + "/dead-letter.ndjson"
         let writer = DeadLetterWriter(path: path)
@@ -86,8 +93,10 @@ import Testing
         #expect(lines(of: readFile(path + ".1") ?? []).count == 2)
     }
 
-    @Test func writeToMissingDirectoryThrows() {
-        let path = makeTemporaryDirectory() + "/missing/dead-letter.ndjson"
+    @Test func writeUnderRegularFileThrows() {
+        let blocker = makeTemporaryDirectory() + "/not-a-directory"
+        close(open(blocker, O_WRONLY | O_CREAT, 0o600))
+        let path = blocker + "/dead-letter.ndjson"
         #expect(throws: DeadLetterError.self) {
             try DeadLetterWriter(path: path).write([entry(id: "a", document: "{}")])
         }

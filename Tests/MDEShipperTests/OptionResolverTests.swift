@@ -70,6 +70,8 @@ private func resolver(
     (["run", "--cloud", "mars"], "one of commercial, gcc, gcc-high, dod"),
     (["run", "--bogus"], "unknown option --bogus"),
     (["run", "--index"], "missing value for --index"),
+    (["run", "--hosts", ""], "empty value for hosts from command line"),
+    (["run", "--index="], "empty value for index from command line"),
 ])
 func resolverExplainsInvalidValues(arguments: [String], expected: String) {
     do {
@@ -132,4 +134,9 @@ func durationRejectsInvalid(text: String) {
 @Test(arguments: [("8MiB", 8_388_608), ("512KiB", 524_288), ("10MB", 10_000_000), ("1024", 1024), ("2 GiB", 2_147_483_648)])
 func byteSizeParsesUnits(text: String, bytes: Int) {
     #expect(ValueParsers.byteSize(text) == bytes)
+}
+
+@Test func resolverTreatsEmptyEnvironmentAsUnset() throws {
+    let (_, options) = try resolver(environment: ["ELASTICSEARCH_HOSTS": ""]).resolve(arguments: ["run"])
+    #expect(options.text("hosts") == nil)
 }

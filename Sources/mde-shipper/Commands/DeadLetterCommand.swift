@@ -18,6 +18,9 @@ struct DeadLetterCommand {
         }
         let replay = DeadLetterReplay(path: arguments.count == 2 ? arguments[1] : settings.deadLetterFile, logger: logger)
         guard let input = try replay.readInput() else {
+            if arguments.count == 2 {
+                throw ConfigurationError("dead-letter file \(replay.path) not found; check the path")
+            }
             logger.info("no dead-letter file, nothing to replay", [("file.path", .string(replay.path))])
             logger.info("dead-letter replay finished", DeadLetterReplaySummary().logFields)
             return

@@ -13,6 +13,7 @@ struct ReplayCommand {
         settings.once = true
         let components = Components(settings: settings, logger: logger)
         let index = try components.targetName()
+        try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
         let input = try ProcessEnvironment.readFile(source)
         let output = try await components.makeOutput()

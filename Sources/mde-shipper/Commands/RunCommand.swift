@@ -11,7 +11,13 @@ struct RunCommand {
     func execute() async throws {
         let components = Components(settings: settings, logger: logger)
         let credentials = try settings.requireDefenderCredentials()
+        guard settings.once || settings.hasCluster else {
+            throw ConfigurationError(
+                "run without --once needs a cluster: set ELASTICSEARCH_HOSTS or --hosts (a dry run to standard output "
+                    + "never stores the cursor, so use run --once for it)")
+        }
         let index = try components.targetName()
+        try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
         let endpoints = try DefenderEndpoints(cloud: settings.cloud, apiURL: settings.apiURL, loginURL: settings.loginURL)
         let defenderHTTP = try components.makeDefenderHTTPClient()
@@ -24,8 +30,11 @@ struct RunCommand {
         pagerOptions.requestTimeout = settings.requestTimeout
         let pager = try AlertPager(transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger)
 
-        let output = try await components.makeOutput()
         let shutdown = ShutdownSignal()
+        guard let output = try await connectOutput(components, shutdown: shutdown) else {
+            logger.info("run finished before the cluster was reachable")
+            return
+        }
         let signals = ShutdownHandling(
             shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger, stopDelivery: { await output.stop() })
         let poller = TenantPoller(
@@ -69,6 +78,27 @@ struct RunCommand {
                 ])
             }
             await sleep(settings.pollInterval, unless: shutdown)
+        }
+    }
+
+    /// Connects to the cluster. A continuous run waits for a cluster that is not reachable yet,
+    /// as a sidecar starting beside its cluster must, retrying with backoff until shutdown;
+    /// `--once` fails at once. Configuration errors never wait. Returns `nil` on shutdown.
+    private func connectOutput(_ components: Components, shutdown: ShutdownSignal) async throws -> (any DocumentOutput)? {
+        let signals = ShutdownHandling(shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger)
+        defer { withExtendedLifetime(signals) {} }
+        var delay = Duration.seconds(5)
+        while true {
+            do {
+                return try await components.makeOutput()
+            } catch where !settings.once && !EntryPoint.isConfigurationError(error) {
+                logger.warning("cluster not reachable, retrying", [
+                    ("error.message", .string("\(error)")), ("retry.after_seconds", .int(delay.components.seconds)),
+                ])
+                await sleep(delay, unless: shutdown)
+                if shutdown.isRequested { return nil }
+                delay = min(delay * 2, .seconds(60))
+            }
         }
     }
 

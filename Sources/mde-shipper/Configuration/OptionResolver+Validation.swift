@@ -3,6 +3,11 @@ extension OptionResolver {
     func validate(_ resolved: ResolvedOptions) throws {
         for spec in OptionTable.all {
             guard let entry = resolved.entries[spec.name] else { continue }
+            if spec.kind != .flag, entry.source != .defaultValue, entry.text.trimmingSpaces().isEmpty {
+                // An empty value set on purpose would silently change the mode (no hosts means a
+                // dry run), so it is rejected; an empty environment variable counts as unset.
+                throw ConfigurationError("empty value for \(spec.name) from \(entry.source): give a value or leave the option out")
+            }
             if let expected = problem(with: entry.text, kind: spec.kind) {
                 let shown = spec.isSecret ? "(hidden)" : "\"\(entry.text)\""
                 throw ConfigurationError("invalid value \(shown) for \(spec.name) from \(entry.source): expected \(expected)")
