@@ -11,7 +11,8 @@ extension AlertPager {
 
     /// Sends the request for one page until it succeeds or fails for good: refreshes the token once
     /// on 401, waits on 429, and backs off on 5xx and transport errors, halving `$top` after a 5xx
-    /// or a timeout.
+    /// or a timeout. Every attempt first takes a call from `quota`, and a 429 holds the quota's
+    /// other callers for its wait too.
     func fetchPage(window: PollingWindow, skip: Int, pageSize: Int, pageNumber: Int) async throws(DefenderError) -> FetchedPage {
         var state = PageRetryState(options: options, tenantID: tokens.tenantID, pageSize: pageSize)
         var attempt = 1
@@ -19,6 +20,7 @@ extension AlertPager {
             let query = AlertQuery(window: window, top: state.pageSize, skip: skip, expandEvidence: options.expandEvidence)
             let url = query.url(endpoints: endpoints)
             let token = try await tokens.token()
+            try await quota?.acquire()
             let result: PageAttemptResult
             do {
                 result = .response(try await transport.send(request(url: url, token: token)))
@@ -35,6 +37,9 @@ extension AlertPager {
                 await tokens.invalidate()
             case .wait(let delay, let retryAfter):
                 logWait(result, delay: delay, retryAfter: retryAfter, fields: fields)
+                if case .response(let response) = result, response.status == 429 {
+                    await quota?.holdCalls(for: delay)
+                }
                 do {
                     try await sleep(delay)
                 } catch {

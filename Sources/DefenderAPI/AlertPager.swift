@@ -6,9 +6,8 @@ import MDECore
 /// Pages are requested with `$top` and an advancing `$skip` until a short page arrives. The next
 /// page is requested only when the consumer requests it, so a slow consumer slows the source.
 public struct AlertPager: Sendable {
-    // NOTE: no client-side token bucket yet, so the API's limits (100 calls per minute and 1500 per
-    // hour per application and tenant) are met only by waiting on 429. A window holding 10,000 or
-    // more alerts is paged with a growing `$skip` rather than split in two.
+    // NOTE: a window holding 10,000 or more alerts is paged with a growing `$skip` rather than
+    // split in two.
     public let endpoints: DefenderEndpoints
     public let options: AlertPagerOptions
     let transport: any HTTPTransport
@@ -16,8 +15,11 @@ public struct AlertPager: Sendable {
     let logger: Logger
     let sleep: SleepFunction
     let randomUnit: RandomUnitFunction
+    /// The tenant's shared call quota; `nil` sends every call at once and waits only on 429.
+    let quota: CallQuotaGate?
 
-    /// Throws `invalidConfiguration` when `options` are out of range.
+    /// Throws `invalidConfiguration` when `options` are out of range. Pass one `quota` to every
+    /// pager of a tenant so that together they stay under the API's call limits.
     public init(
         transport: any HTTPTransport,
         tokens: TokenClient,
@@ -25,7 +27,8 @@ public struct AlertPager: Sendable {
         options: AlertPagerOptions = AlertPagerOptions(),
         logger: Logger = .discarding,
         sleep: @escaping SleepFunction = SystemTiming.sleep,
-        randomUnit: @escaping RandomUnitFunction = SystemTiming.randomUnit
+        randomUnit: @escaping RandomUnitFunction = SystemTiming.randomUnit,
+        quota: CallQuotaGate? = nil
     ) throws(DefenderError) {
         try options.validate()
         self.transport = transport
@@ -35,6 +38,12 @@ public struct AlertPager: Sendable {
         self.logger = logger.with([("tenant", .string(tokens.tenantID))])
         self.sleep = sleep
         self.randomUnit = randomUnit
+        self.quota = quota
+    }
+
+    /// The number of calls that waited noticeably for the quota; 0 without a quota.
+    public func throttleWaits() async -> Int {
+        await quota?.throttleWaits ?? 0
     }
 
     /// Returns a pager over `window` whose `nextPage()` fetches one page per call.

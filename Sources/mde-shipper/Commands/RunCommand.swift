@@ -28,7 +28,11 @@ struct RunCommand {
         pagerOptions.pageSize = settings.pageSize
         pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
         pagerOptions.requestTimeout = settings.requestTimeout
-        let pager = try AlertPager(transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger)
+        let quota = CallQuotaGate(
+            quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
+            tenantID: credentials.tenantID, logger: logger)
+        let pager = try AlertPager(
+            transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger, quota: quota)
 
         let shutdown = ShutdownSignal()
         guard let output = try await connectOutput(components, shutdown: shutdown) else {
@@ -58,7 +62,7 @@ struct RunCommand {
         } else {
             await pollContinuously(poller: poller, shipper: &shipper, shutdown: shutdown)
         }
-        logger.info("run finished", await shipper.summary().logFields)
+        logger.info("run finished", await shipper.summary().logFields + [("quota.waits", .int(await pager.throttleWaits()))])
         withExtendedLifetime(signals) {}
     }
 
