@@ -1,6 +1,7 @@
 import DefenderAPI
 import MDECore
 import Shipper
+import Synchronization
 
 /// `mde-shipper run`: polls the Defender API and ships every new or updated alert, continuously
 /// or, with `--once`, for one catch-up cycle.
@@ -35,12 +36,17 @@ struct RunCommand {
             transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger, quota: quota)
 
         let shutdown = ShutdownSignal()
+        // One set of signal handlers for the whole run: the output is known only once the
+        // cluster answers, so the deadline reaches it through a shared slot.
+        let connected = Mutex<(any DocumentOutput)?>(nil)
+        let signals = ShutdownHandling(
+            shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger,
+            stopDelivery: { await connected.withLock { $0 }?.stop() })
         guard let output = try await connectOutput(components, shutdown: shutdown) else {
             logger.info("run finished before the cluster was reachable")
             return
         }
-        let signals = ShutdownHandling(
-            shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger, stopDelivery: { await output.stop() })
+        connected.withLock { $0 = output }
         let poller = TenantPoller(
             tenant: credentials.tenantID, pager: pager, policy: settings.polling,
             checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: logger, shutdown: shutdown)
@@ -89,8 +95,6 @@ struct RunCommand {
     /// as a sidecar starting beside its cluster must, retrying with backoff until shutdown;
     /// `--once` fails at once. Configuration errors never wait. Returns `nil` on shutdown.
     private func connectOutput(_ components: Components, shutdown: ShutdownSignal) async throws -> (any DocumentOutput)? {
-        let signals = ShutdownHandling(shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger)
-        defer { withExtendedLifetime(signals) {} }
         var delay = Duration.seconds(5)
         while true {
             do {
