@@ -51,8 +51,10 @@ SEED = 20261204
 BATCH_SIZE = 500
 KILL_FRACTIONS = (0.20, 0.45, 0.70)
 REJECTED_FIELD = "user.email"
-PHASE_TIMEOUT_SECONDS = 150.0
-FINAL_RUN_TIMEOUT_SECONDS = 300.0
+# Time limits in seconds of each killed run's wait and of the final run, by build configuration.
+# The debug build maps and ships about a third as fast as the release build.
+PHASE_TIMEOUT_SECONDS = {"release": 150.0, "debug": 480.0}
+FINAL_RUN_TIMEOUT_SECONDS = {"release": 300.0, "debug": 1200.0}
 SEARCH_PAGE = 10_000  # osmem-server's result window: from + size must stay within it
 RUN_ARGUMENTS = ("run", "--once", "--batch-size", str(BATCH_SIZE), "--flush-interval", "200ms")
 
@@ -101,16 +103,20 @@ class Chaos:
     shipper: Shipper
     state_dir: Path
     log_dir: Path
+    configuration: str  # the shipper's build configuration, "release" or "debug"
 
 
-def chaos_binary() -> Path:
-    """Return the release build when it exists and is not older than the debug build, else debug."""
+def chaos_binary() -> tuple[Path, str]:
+    """Return the release build when it exists and is not older than the debug build, else debug.
+
+    The second value is the build configuration, "release" or "debug".
+    """
     debug = harness.shipper_binary("debug")
     with contextlib.suppress(harness.HarnessError, OSError):
         release = harness.shipper_binary("release")
         if release.stat().st_mtime >= debug.stat().st_mtime:
-            return release
-    return debug
+            return release, "release"
+    return debug, "debug"
 
 
 @pytest.fixture
@@ -123,8 +129,9 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
             "--no-samples", "--generate", str(ALERT_COUNT), "--seed", str(SEED), "--quiet", log_dir=log_dir))
         cluster = servers.enter_context(harness.running_osmem(log_dir=log_dir))
         proxy = servers.enter_context(harness.running_fault_proxy(cluster.url, log_dir=log_dir))
-        shipper = Shipper(chaos_binary(), state_dir, emulator, Cluster(proxy.url), index=INDEX)
-        yield Chaos(emulator, cluster, proxy, shipper, state_dir, log_dir)
+        binary, configuration = chaos_binary()
+        shipper = Shipper(binary, state_dir, emulator, Cluster(proxy.url), index=INDEX)
+        yield Chaos(emulator, cluster, proxy, shipper, state_dir, log_dir, configuration)
 
 
 def is_rejected(value: Any) -> bool:
@@ -140,7 +147,7 @@ def dry_run_plan(chaos: Chaos, work_dir: Path) -> Plan:
     work_dir.mkdir()
     saved = work_dir / "list-response.json"
     saved.write_text(json.dumps({"value": chaos.emulator.alerts()}), encoding="utf-8")
-    result = Shipper(chaos.shipper.binary, work_dir, index=INDEX).run("replay", str(saved), timeout=300)
+    result = Shipper(chaos.shipper.binary, work_dir, index=INDEX).run("replay", str(saved), timeout=FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration])
     require_success(result, dry_run=True)
     documents = parse_bulk_ndjson(result.stdout)
     rejected = {document_id for document_id, document in documents.items()
@@ -163,7 +170,7 @@ def kill_when_indexed(chaos: Chaos, threshold: int, run_number: int) -> int:
     log_path = chaos.log_dir / f"shipper-run-{run_number}.log"
     with background_shipper(chaos.shipper, RUN_ARGUMENTS, log_path) as process:
         harness.wait_until(lambda: process.poll() is not None or index_count(chaos.cluster, INDEX) >= threshold,
-                           timeout=PHASE_TIMEOUT_SECONDS, interval=0.25,
+                           timeout=PHASE_TIMEOUT_SECONDS[chaos.configuration], interval=0.25,
                            description=f"run {run_number} to index {threshold} documents")
         assert process.poll() is None, (
             f"run {run_number} exited (code {process.returncode}) before the index held {threshold} documents\n"
@@ -213,7 +220,7 @@ def test_chaos_run_loses_and_doubles_nothing(chaos: Chaos, tmp_path: Path,
 
     counts_at_kill = [kill_when_indexed(chaos, int(fraction * len(plan.indexed)), number)
                       for number, fraction in enumerate(KILL_FRACTIONS, start=1)]
-    final = chaos.shipper.run_once(*RUN_ARGUMENTS[2:], timeout=FINAL_RUN_TIMEOUT_SECONDS)
+    final = chaos.shipper.run_once(*RUN_ARGUMENTS[2:], timeout=FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration])
     summary = require_success(final)
 
     ids = indexed_ids(chaos.cluster)
