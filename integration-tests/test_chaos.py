@@ -147,7 +147,8 @@ def dry_run_plan(chaos: Chaos, work_dir: Path) -> Plan:
     work_dir.mkdir()
     saved = work_dir / "list-response.json"
     saved.write_text(json.dumps({"value": chaos.emulator.alerts()}), encoding="utf-8")
-    result = Shipper(chaos.shipper.binary, work_dir, index=INDEX).run("replay", str(saved), timeout=FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration])
+    dry_run = Shipper(chaos.shipper.binary, work_dir, index=INDEX)
+    result = dry_run.run("replay", str(saved), timeout=FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration])
     require_success(result, dry_run=True)
     documents = parse_bulk_ndjson(result.stdout)
     rejected = {document_id for document_id, document in documents.items()
@@ -166,14 +167,17 @@ def create_index_rejecting_emails(chaos: Chaos) -> None:
 
 
 def kill_when_indexed(chaos: Chaos, threshold: int, run_number: int) -> int:
-    """Start a run and SIGKILL it once the index contains `threshold` documents. Return the count after the kill."""
+    """Start a run and SIGKILL it once the index contains `threshold` documents.
+
+    Returns the index count after the kill.
+    """
     log_path = chaos.log_dir / f"shipper-run-{run_number}.log"
     with background_shipper(chaos.shipper, RUN_ARGUMENTS, log_path) as process:
         harness.wait_until(lambda: process.poll() is not None or index_count(chaos.cluster, INDEX) >= threshold,
                            timeout=PHASE_TIMEOUT_SECONDS[chaos.configuration], interval=0.25,
                            description=f"run {run_number} to index {threshold} documents")
         assert process.poll() is None, (
-            f"run {run_number} exited (code {process.returncode}) before the index held {threshold} documents\n"
+            f"run {run_number} exited (code {process.returncode}) before the index contained {threshold} documents\n"
             + log_path.read_text(encoding="utf-8", errors="replace")[-4000:])
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=10) == -signal.SIGKILL
@@ -220,7 +224,8 @@ def test_chaos_run_loses_and_doubles_nothing(chaos: Chaos, tmp_path: Path,
 
     counts_at_kill = [kill_when_indexed(chaos, int(fraction * len(plan.indexed)), number)
                       for number, fraction in enumerate(KILL_FRACTIONS, start=1)]
-    final = chaos.shipper.run_once(*RUN_ARGUMENTS[2:], timeout=FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration])
+    final_timeout = FINAL_RUN_TIMEOUT_SECONDS[chaos.configuration]
+    final = chaos.shipper.run_once(*RUN_ARGUMENTS[2:], timeout=final_timeout)
     summary = require_success(final)
 
     ids = indexed_ids(chaos.cluster)
@@ -244,7 +249,9 @@ def test_chaos_run_loses_and_doubles_nothing(chaos: Chaos, tmp_path: Path,
     assert sorted(extra)[:10] == [], f"{len(extra)} unexpected documents in the index"
     assert doubled == [], "ids returned twice by the index"
     assert index_count(chaos.cluster, INDEX) == len(plan.indexed)
-    assert set(dead_lettered) == plan.rejected
+    assert set(dead_lettered) == plan.rejected, (
+        f"dead-letter ids: {len(plan.rejected - set(dead_lettered))} rejected ones missing, "
+        f"{len(set(dead_lettered) - plan.rejected)} not rejected")
     assert summary["buffered"] == 0, summary
     assert summary["documents_produced"] == summary["acknowledged"] + summary["dead_lettered"], summary
     assert kinds >= FAULT_KINDS, f"fault kinds never applied: {sorted(FAULT_KINDS - kinds)}"
