@@ -27,6 +27,13 @@ public final class DeadLetterWriter: Sendable {
         /// Device and inode of the open file, to notice when the path now names another file.
         var device: UInt = 0
         var inode: UInt = 0
+        /// `_index` and `_id` of every document already in the file or in a file rotated since.
+        var written: Set<DocumentKey> = []
+    }
+
+    private struct DocumentKey: Hashable {
+        var index: String
+        var id: String
     }
 
     private let state = Mutex(State())
@@ -44,27 +51,37 @@ public final class DeadLetterWriter: Sendable {
         }
     }
 
-    /// Appends one line per entry and syncs the file to disk.
+    /// Appends one line per entry and syncs the file to disk. A document whose `_index` and `_id`
+    /// the file already holds is not written again: a restart re-reads the window after a crash
+    /// and refuses the same documents, and the file keeps each of them once.
     public func write(_ entries: [DeadLetterEntry]) throws(DeadLetterError) {
         guard !entries.isEmpty else { return }
-        var bytes: [UInt8] = []
-        for entry in entries {
-            bytes.append(contentsOf: entry.encodedLine())
-        }
         try state.withLock { (state: inout State) throws(DeadLetterError) in
             if state.descriptor >= 0, !pathStillNamesOpenFile(state) {
                 // `dead-letter replay` replaced or removed the file: write to the new one.
                 _ = Glibc.close(state.descriptor)
                 state.descriptor = -1
+                state.written = []
             }
             if state.descriptor < 0 {
                 try open(&state)
+                state.written.formUnion(Self.documentKeys(in: path))
             }
+            var bytes: [UInt8] = []
+            var newKeys: Set<DocumentKey> = []
+            for entry in entries {
+                let key = DocumentKey(index: entry.index, id: entry.id)
+                guard !state.written.contains(key), newKeys.insert(key).inserted else { continue }
+                bytes.append(contentsOf: entry.encodedLine())
+            }
+            guard !bytes.isEmpty else { return }
             if state.size > 0, state.size + bytes.count > maxFileBytes {
                 try rotate(&state)
                 try open(&state)
             }
             try append(bytes, to: &state)
+            // Only documents that reached the file count as written, so a failed write is retried.
+            state.written.formUnion(newKeys)
         }
     }
 
@@ -89,6 +106,19 @@ public final class DeadLetterWriter: Sendable {
         state.size = Int(status.st_size)
         state.device = UInt(status.st_dev)
         state.inode = UInt(status.st_ino)
+    }
+
+    /// Reads the `_index` and `_id` of every line of an existing file; unreadable lines are skipped.
+    private static func documentKeys(in path: String) -> Set<DocumentKey> {
+        guard let contents = try? FileSystem.readIfPresent(path) else { return [] }
+        var keys: Set<DocumentKey> = []
+        for line in contents.split(separator: 0x0A) {
+            guard let value = try? JSONParser.parse(Array(line)),
+                  let index = value["_index"]?.stringValue, let id = value["_id"]?.stringValue
+            else { continue }
+            keys.insert(DocumentKey(index: index, id: id))
+        }
+        return keys
     }
 
     private func pathStillNamesOpenFile(_ state: State) -> Bool {

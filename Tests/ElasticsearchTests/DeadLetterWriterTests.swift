@@ -49,6 +49,17 @@ import Testing
         #expect(ids == ["a", "b", "c"])
     }
 
+    @Test func writerKeepsEachDocumentOnce() throws {
+        let path = makeTemporaryDirectory() + "/dead-letter.ndjson"
+        try DeadLetterWriter(path: path).write([entry(id: "a", document: "{}"), entry(id: "a", document: "{}")])
+        // A restart opens a new writer on the same file, as after kill -9, and refuses "a" again.
+        let restarted = DeadLetterWriter(path: path)
+        try restarted.write([entry(id: "a", document: "{}"), entry(id: "b", document: "{}")])
+        try restarted.write([entry(id: "b", document: "{}")])
+        let ids = lines(of: readFile(path) ?? []).map { try? JSONParser.parse($0)["_id"]?.stringValue }
+        #expect(ids == ["a", "b"])
+    }
+
     @Test func writerCreatesMissingDirectories() throws {
         let path = makeTemporaryDirectory() + "/state/nested/dead-letter.ndjson"
         let writer = DeadLetterWriter(path: path)
