@@ -52,7 +52,7 @@ public final class DeadLetterWriter: Sendable {
     }
 
     /// Appends one line per entry and syncs the file to disk. A document whose `_index` and `_id`
-    /// the file already holds is not written again: a restart re-reads the window after a crash
+    /// the file already contains is not written again: a restart re-reads the window after a crash
     /// and refuses the same documents, and the file keeps each of them once.
     public func write(_ entries: [DeadLetterEntry]) throws(DeadLetterError) {
         guard !entries.isEmpty else { return }

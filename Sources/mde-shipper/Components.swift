@@ -134,7 +134,7 @@ struct Components {
         let transport = try makeClusterHTTPClient()
         let cluster = try await probeCluster(transport: transport, auth: auth)
         try await installTemplates(transport: transport, auth: auth, cluster: cluster)
-        // Bulk requests start at the host that answered the probe, not at one that just failed.
+        // Bulk requests start at the host that responded to the probe, not at one that just failed.
         let endpoint = try ClusterEndpoint(hosts: Self.rotated(settings.hosts, toStartAt: cluster.host), headers: auth.headers)
         let indexer = try BulkIndexer(
             configuration: bulkConfiguration, endpoint: endpoint, transport: transport,

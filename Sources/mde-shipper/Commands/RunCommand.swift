@@ -36,8 +36,8 @@ struct RunCommand {
             transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger, quota: quota)
 
         let shutdown = ShutdownSignal()
-        // One set of signal handlers for the whole run: the output is known only once the
-        // cluster answers, so the deadline reaches it through a shared slot.
+        // One set of signal handlers for the whole run: the output exists only once the
+        // cluster responds, so the deadline reaches it through a shared slot.
         let connected = Mutex<(any DocumentOutput)?>(nil)
         let signals = ShutdownHandling(
             shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger,
@@ -92,8 +92,8 @@ struct RunCommand {
     }
 
     /// Connects to the cluster. A continuous run waits for a cluster that is not reachable yet,
-    /// as a sidecar starting beside its cluster must, retrying with backoff until shutdown;
-    /// `--once` fails at once. Configuration errors never wait. Returns `nil` on shutdown.
+    /// as a sidecar starting beside its cluster must, and retries with backoff until shutdown.
+    /// With `--once` it fails at once. Configuration errors never wait. Returns `nil` on shutdown.
     private func connectOutput(_ components: Components, shutdown: ShutdownSignal) async throws -> (any DocumentOutput)? {
         var delay = Duration.seconds(5)
         while true {
