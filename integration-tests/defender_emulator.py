@@ -62,10 +62,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
-import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -73,6 +71,7 @@ import defender_alerts
 from defender_alerts import Alert
 from emulator_handler import EmulatorHandler
 from emulator_state import MAX_TOP, EmulatorConfig, EmulatorState
+from server_lifetime import watch_parent, watch_stdin
 
 HOST = "127.0.0.1"
 DEFAULT_SAMPLES = Path(__file__).resolve().parent.parent / "Fixtures" / "defender"
@@ -176,24 +175,6 @@ def build_state(arguments: argparse.Namespace) -> EmulatorState:
     if arguments.generate:
         alerts += generator.generate(arguments.generate, newest_ticks, int(arguments.generate_hours * 3600))
     return EmulatorState(config, alerts, generator)
-
-
-def watch_stdin(server: ThreadingHTTPServer) -> None:
-    while sys.stdin.buffer.read(65536):
-        pass
-    server.shutdown()
-
-
-def watch_parent(server: ThreadingHTTPServer, parent_pid: int) -> None:
-    while True:
-        time.sleep(0.5)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            break
-        except PermissionError:
-            pass  # The process exists but belongs to another user.
-    server.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:

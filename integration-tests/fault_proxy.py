@@ -54,7 +54,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import socket
 import struct
 import sys
@@ -71,6 +70,7 @@ from fault_scenario import (
     MAX_BODY_BYTES, WHOLE_ERRORS, Rule, ScenarioError, bulk_action_ids, decode, encode,
     parse_scenario, rewrite_items,
 )
+from server_lifetime import watch_parent, watch_stdin
 
 HOST = "127.0.0.1"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -408,24 +408,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     if upstream.scheme != "http" or upstream.hostname not in LOOPBACK_HOSTS or upstream.port is None:
         parser.error(f"--upstream must be http://127.0.0.1:PORT (loopback, with a port), not {arguments.upstream}")
     return arguments
-
-
-def watch_stdin(server: ThreadingHTTPServer) -> None:
-    while sys.stdin.buffer.read(65536):
-        pass
-    server.shutdown()
-
-
-def watch_parent(server: ThreadingHTTPServer, parent_pid: int) -> None:
-    while True:
-        time.sleep(0.5)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            break
-        except PermissionError:
-            pass  # The process exists but belongs to another user.
-    server.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:
