@@ -423,16 +423,18 @@ def test_whole_400_sigterm_reports_buffered(setup: Setup, replay: Replay, tmp_pa
 
 def test_rejected_documents_dead_lettered_once(setup: Setup, replay: Replay) -> None:
     # The index maps one field as long, so the cluster rejects every document where that field
-    # is text. Faults make the shipper resend some of them (the first batch's items rewritten to
-    # 429, the third batch reset after forwarding), yet each rejected one is dead-lettered once.
+    # is text. Faults make the shipper resend some of them (items of several requests rewritten
+    # to 429, two requests reset after forwarding), yet each rejected one is dead-lettered once.
+    # The flush interval makes batch boundaries vary, so faults hit several requests to be sure
+    # that some rejected document is among the resent ones.
     field = "microsoft.defender_endpoint.evidence.ipAddress"
     rejected = {document_id for document_id, document in replay.documents.items()
                if isinstance(field_value(document, field), str)}
     assert 0 < len(rejected) < len(replay.ids) // 4
     prepare_index(setup, {"microsoft": {"properties": {"defender_endpoint": {"properties": {
         "evidence": {"properties": {"ipAddress": {"type": "long"}}}}}}}})
-    setup.proxy.set_scenario({"fault": "item_status", "status": 429, "items": "all", "requests": [1]},
-                             {"fault": "reset_after", "requests": [3]})
+    setup.proxy.set_scenario({"fault": "item_status", "status": 429, "items": "all", "requests": [1, 2, 4, 6]},
+                             {"fault": "reset_after", "requests": [3, 5]})
 
     summary = require_success(setup.ship(replay))
 
