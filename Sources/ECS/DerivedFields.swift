@@ -73,7 +73,7 @@ enum DerivedFields {
         case "file": categories.append("file")
         case "registry": categories.append("registry")
         // The evidence does not say which side of a connection the address or URL was, so
-        // source.ip and destination.ip stay unset and related.ip holds the address.
+        // source.ip and destination.ip stay unset and related.ip contains the address.
         case "ip", "url": categories.append("network")
         default: break
         }

@@ -11,7 +11,7 @@ extension ClusterEndpoint {
     /// whose rest has ended.
     ///
     /// While no host is healthy, sleeps on `clock` until the earliest rest ends (at most the
-    /// maximum rest) or, while a probe is in flight, for the pool's `probeWait`, then asks again.
+    /// maximum rest) or, while a probe is in flight, for the pool's `probeWait`, then checks again.
     /// Returns `nil` when a sleep throws because the task was cancelled.
     public func nextHost(transport: any HTTPTransport, clock: BulkIndexerClock, logger: Logger) async -> String? {
         while true {
@@ -35,13 +35,13 @@ extension ClusterEndpoint {
         }
     }
 
-    /// Records that `host` answered a request, which resets its rest to the shortest.
+    /// Records that `host` completed a request, which resets its rest to the shortest.
     public func reportSuccess(of host: String) {
         pool.withLock { $0.reportSuccess(host: host) }
     }
 
     /// Rests `host` after a connection error or a whole-request 429 or 5xx, and logs the rest
-    /// once. `reason` says what failed; it must not contain a credential.
+    /// once. `reason` describes the failure; it must not contain a credential.
     public func reportFailure(of host: String, reason: String, clock: BulkIndexerClock, logger: Logger) {
         let now = clock.now()
         let jitter = clock.jitter()

@@ -9,7 +9,7 @@
 /// `initialRest` and doubles with each consecutive failure up to `maxRest`. When the rest ends,
 /// `startProbes(now:)` hands the host out for one probe. A successful probe puts it back in
 /// rotation, and a failed one rests it again for longer. Only a successful request resets the
-/// failure count, so a host that answers the probe but keeps failing requests rests longer
+/// failure count, so a host that passes the probe but keeps failing requests rests longer
 /// each time.
 ///
 /// With a single host there is nowhere else to send a request, so that host never rests and

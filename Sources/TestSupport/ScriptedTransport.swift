@@ -1,7 +1,7 @@
 import HTTPClient
 import Synchronization
 
-/// An `HTTPTransport` for unit tests: records every request and answers from a handler.
+/// An `HTTPTransport` for unit tests: records every request and returns the handler's response.
 public final class ScriptedTransport: HTTPTransport {
     public typealias Handler = @Sendable (HTTPRequest, Int) throws(HTTPError) -> HTTPResponse
 
@@ -13,7 +13,7 @@ public final class ScriptedTransport: HTTPTransport {
         self.handler = handler
     }
 
-    /// Answers the requests in order from `responses`; a request past the end gets a 500.
+    /// Returns the responses in order from `responses`; a request past the end gets a 500.
     public convenience init(responses: [HTTPResponse]) {
         self.init { _, position throws(HTTPError) in
             position < responses.count ? responses[position] : HTTPResponse(status: 500)

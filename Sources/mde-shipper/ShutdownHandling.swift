@@ -11,7 +11,7 @@ struct ShutdownHandling {
     private let signals: SignalHandling
 
     /// `run` exits 0 at the deadline, because its cursor only moves after delivery and the next
-    /// start reads the rest again. One-shot commands pass a message that tells what to repeat and
+    /// start reads the rest again. One-shot commands pass a message that names what to repeat and
     /// a non-zero status.
     /// Shortly before the deadline, `stopDelivery` runs (it stops the bulk indexer, so a pending
     /// flush throws and the command logs its summary on its own error path); at the deadline the
