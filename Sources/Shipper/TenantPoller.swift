@@ -17,18 +17,18 @@ public struct PollCycleResult: Sendable, Equatable {
 /// the cursor to the newest `lastUpdateTime` of the window.
 public struct TenantPoller: Sendable {
     public let tenant: String
-    let pager: AlertPager
+    let source: any AlertSource
     let policy: PollingPolicy
     let checkpoints: CheckpointStore
     let logger: Logger
     let shutdown: ShutdownSignal
 
     public init(
-        tenant: String, pager: AlertPager, policy: PollingPolicy, checkpoints: CheckpointStore,
+        tenant: String, source: any AlertSource, policy: PollingPolicy, checkpoints: CheckpointStore,
         logger: Logger, shutdown: ShutdownSignal
     ) {
         self.tenant = tenant
-        self.pager = pager
+        self.source = source
         self.policy = policy
         self.checkpoints = checkpoints
         self.logger = logger.with([("tenant", .string(tenant))])
@@ -50,7 +50,7 @@ public struct TenantPoller: Sendable {
             ("cursor", .string(cursor?.raw ?? "none")),
         ])
 
-        let pages = pager.windowPager(for: window)
+        let pages = source.pages(for: window)
         var newest: Timestamp?
         while let page = try await pages.nextPage() {
             result.pages += 1

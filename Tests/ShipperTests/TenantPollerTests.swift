@@ -45,7 +45,7 @@ private func makePoller(transport: ScriptedTransport, store: CheckpointStore, sh
     options.pageSize = pageSize
     options.minimumPageSize = pageSize
     let pager = try AlertPager(transport: transport, tokens: tokens, endpoints: endpoints, options: options)
-    return TenantPoller(tenant: "tenant-a", pager: pager, policy: PollingPolicy(), checkpoints: store, logger: .discarding, shutdown: shutdown)
+    return TenantPoller(tenant: "tenant-a", source: pager, policy: PollingPolicy(), checkpoints: store, logger: .discarding, shutdown: shutdown)
 }
 
 private let now = Timestamp("2024-01-02T00:00:00Z")!

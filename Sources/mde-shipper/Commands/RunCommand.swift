@@ -11,7 +11,7 @@ struct RunCommand {
 
     func execute() async throws {
         let components = Components(settings: settings, logger: logger)
-        let credentials = try settings.requireDefenderCredentials()
+        let tenant = try settings.tenantConfiguration()
         guard settings.once || settings.hasCluster else {
             throw ConfigurationError(
                 "run without --once needs a cluster: set ELASTICSEARCH_HOSTS or --hosts (a dry run to standard output "
@@ -20,20 +20,7 @@ struct RunCommand {
         let index = try components.targetName()
         try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
-        let endpoints = try DefenderEndpoints(cloud: settings.cloud, apiURL: settings.apiURL, loginURL: settings.loginURL)
-        let defenderHTTP = try components.makeDefenderHTTPClient()
-        let tokens = TokenClient(
-            credentials: credentials, endpoints: endpoints, transport: defenderHTTP,
-            options: TokenClient.Options(version: settings.tokenVersion), logger: logger)
-        var pagerOptions = AlertPagerOptions()
-        pagerOptions.pageSize = settings.pageSize
-        pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
-        pagerOptions.requestTimeout = settings.requestTimeout
-        let quota = CallQuotaGate(
-            quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
-            tenantID: credentials.tenantID, logger: logger)
-        let pager = try AlertPager(
-            transport: defenderHTTP, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger, quota: quota)
+        let source = try components.makeAlertSource(for: tenant, transport: try components.makeDefenderHTTPClient())
 
         let shutdown = ShutdownSignal()
         // One set of signal handlers for the whole run: the output exists only once the
@@ -48,11 +35,11 @@ struct RunCommand {
         }
         connected.withLock { $0 = output }
         let poller = TenantPoller(
-            tenant: credentials.tenantID, pager: pager, policy: settings.polling,
+            tenant: tenant.tenantID, source: source, policy: settings.polling,
             checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: logger, shutdown: shutdown)
         var shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
         logger.info("run started", [
-            ("tenant", .string(credentials.tenantID)), ("target", .string(index)), ("once", .bool(settings.once)),
+            ("tenant", .string(tenant.tenantID)), ("target", .string(index)), ("once", .bool(settings.once)),
         ])
 
         if settings.once {
@@ -68,7 +55,7 @@ struct RunCommand {
         } else {
             await pollContinuously(poller: poller, shipper: &shipper, shutdown: shutdown)
         }
-        logger.info("run finished", await shipper.summary().logFields + [("quota.waits", .int(await pager.throttleWaits()))])
+        logger.info("run finished", await shipper.summary().logFields + [("quota.waits", .int(await source.throttleWaits()))])
         withExtendedLifetime(signals) {}
     }
 
