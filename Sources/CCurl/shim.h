@@ -38,6 +38,11 @@ static inline CURLcode mde_curl_easy_setopt_write_callback(CURL *handle, CURLopt
     return curl_easy_setopt(handle, option, value);
 }
 
+/// For CURLOPT_PREREQFUNCTION (libcurl 7.80.0 and later).
+static inline CURLcode mde_curl_easy_setopt_prereq_callback(CURL *handle, CURLoption option, curl_prereq_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode mde_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

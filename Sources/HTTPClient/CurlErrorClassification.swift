@@ -31,12 +31,16 @@ enum CurlErrorClassification {
     static func error(for code: CURLcode, transfer: CurlTransfer) -> HTTPError {
         let detail = String(cString: transfer.errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var error: HTTPError
         if transfer.exceededResponseLimit || code == CURLE_FILESIZE_EXCEEDED {
-            return transfer.failure(
+            error = transfer.failure(
                 .responseTooLarge,
                 "response body larger than the limit of \(transfer.maxResponseBytes) bytes"
             )
+        } else {
+            error = transfer.failure(kind(of: code), text)
         }
-        return transfer.failure(kind(of: code), text)
+        error.connectionRetries = transfer.connectionRetries
+        return error
     }
 }

@@ -73,7 +73,13 @@ public final class CurlHTTPClient: HTTPTransport {
             trustAnchorPEM: anchor
         )
         let output = try await perform(transfer).get()
-        return HTTPResponse(status: output.status, headers: output.headers, body: output.body, sentBodyBytes: body?.count ?? 0)
+        return HTTPResponse(
+            status: output.status,
+            headers: output.headers,
+            body: output.body,
+            sentBodyBytes: body?.count ?? 0,
+            connectionRetries: output.connectionRetries
+        )
     }
 
     /// Runs `transfer` on the loop thread and waits for it; task cancellation aborts it.

@@ -146,6 +146,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             status: status,
             headers: transfer.responseHeaders,
             body: transfer.responseBody,
+            connectionRetries: transfer.connectionRetries,
             certificateChainPEM: chain
         )
     }

@@ -70,6 +70,12 @@ struct EasyHandleOptions {
             return length
         }, "CURLOPT_HEADERFUNCTION")
         set(CURLOPT_HEADERDATA, "CURLOPT_HEADERDATA", pointer: context)
+        check(mde_curl_easy_setopt_prereq_callback(handle, CURLOPT_PREREQFUNCTION) { context, _, _, _, _ in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            transfer.requestsStarted += 1
+            return CURL_PREREQFUNC_OK
+        }, "CURLOPT_PREREQFUNCTION")
+        set(CURLOPT_PREREQDATA, "CURLOPT_PREREQDATA", pointer: context)
     }
 
     private mutating func check(_ code: CURLcode, _ name: String) {

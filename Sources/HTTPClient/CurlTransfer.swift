@@ -6,6 +6,8 @@ struct CurlTransferOutput: Sendable {
     var status: Int
     var headers: [HTTPHeader]
     var body: [UInt8]
+    /// Resends that libcurl made by itself on a new connection; see `CurlTransfer.requestsStarted`.
+    var connectionRetries: Int
     /// The PEM certificates the server sent, for a certificate probe; empty otherwise.
     var certificateChainPEM: [String]
 }
@@ -45,6 +47,15 @@ final class CurlTransfer: @unchecked Sendable {
     var responseBody: [UInt8] = []
     var responseHeaders: [HTTPHeader] = []
     var exceededResponseLimit = false
+    /// Calls of libcurl's pre-request callback, which runs each time libcurl is about to send the
+    /// request. libcurl sends a request again by itself, on a new connection and up to 5 times
+    /// (`Curl_retry_request` in libcurl 7.88), when a reused connection closed before any response
+    /// byte. Redirects and authentication negotiation would also run the callback again, but this
+    /// client enables neither.
+    var requestsStarted = 0
+
+    /// The resends that libcurl made by itself.
+    var connectionRetries: Int { max(0, requestsStarted - 1) }
 
     init(
         purpose: Purpose,

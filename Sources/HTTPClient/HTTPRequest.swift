@@ -55,12 +55,23 @@ public struct HTTPResponse: Sendable {
     /// Bytes of the request body as sent, after compression; `nil` when the transport does not
     /// report it.
     public var sentBodyBytes: Int?
+    /// How many times the transport sent the request again by itself on a new connection, because
+    /// a reused keep-alive connection closed before any response byte arrived. Each resend means
+    /// that the server may have received and applied the request once more.
+    public var connectionRetries: Int
 
-    public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = [], sentBodyBytes: Int? = nil) {
+    public init(
+        status: Int,
+        headers: [HTTPHeader] = [],
+        body: [UInt8] = [],
+        sentBodyBytes: Int? = nil,
+        connectionRetries: Int = 0
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.sentBodyBytes = sentBodyBytes
+        self.connectionRetries = connectionRetries
     }
 
     /// The value of the first header named `name`, compared case-insensitively.

@@ -25,11 +25,15 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     /// The URL without credentials or query string.
     public var url: String
     public var message: String
+    /// How many times the transport sent the request again by itself before it failed; see
+    /// `HTTPResponse.connectionRetries`.
+    public var connectionRetries: Int
 
-    public init(kind: Kind, url: String, message: String) {
+    public init(kind: Kind, url: String, message: String, connectionRetries: Int = 0) {
         self.kind = kind
         self.url = url
         self.message = message
+        self.connectionRetries = connectionRetries
     }
 
     public var description: String {

@@ -12,6 +12,8 @@ Endpoints:
   /slow?seconds=S  waits S seconds, then responds 200
   /huge?bytes=N    N bytes; add &chunked=1 to omit Content-Length
   /status?code=C   responds with status C
+  /close-once?key=K  closes the connection without a response the first time key K arrives,
+                   then responds 200
 Every response carries x-connection-id, numbered per accepted TCP connection,
 x-client-port, the peer's source port, and x-request-target, the request line's target
 (an absolute URL when the request came as to a proxy).
@@ -30,6 +32,7 @@ import urllib.parse
 
 CONNECTION_IDS = itertools.count(1)
 CONNECTION_LOCK = threading.Lock()
+CLOSED_KEYS = set()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -78,6 +81,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_huge(int(query.get("bytes", "0")), query.get("chunked") == "1")
         elif url.path == "/status":
             self.answer(int(query.get("code", "200")), b"status\n")
+        elif url.path == "/close-once":
+            self.close_once(query.get("key", ""))
         else:
             self.answer(404, b"not found\n")
 
@@ -92,6 +97,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def close_once(self, key):
+        with CONNECTION_LOCK:
+            first = key not in CLOSED_KEYS
+            CLOSED_KEYS.add(key)
+        if first:
+            self.close_connection = True
+        else:
+            self.answer(200, b"second time\n")
 
     def send_huge(self, size, chunked):
         block = b"x" * 65536
