@@ -13,13 +13,15 @@ public struct BulkCounters: Sendable, Equatable {
     public var deadLettered = 0
     /// Documents accepted but not yet resolved: waiting in the buffer or in a request in flight.
     public var buffered = 0
-    /// Document resends: each document counts once per resend.
+    /// Document resends, counting each document once per resend, whatever the cause (an item or
+    /// request failure, a configuration error, or a resend that the transport made by itself).
     public var retried = 0
     /// `add` calls currently suspended because the buffer and every request slot are full.
     public var waitingAdds = 0
     /// Bulk requests that got an HTTP response, by status.
     public var requestsByStatus: [Int: Int] = [:]
-    /// Bulk requests that got no HTTP response, by `HTTPError.Kind` raw value.
+    /// Bulk requests that got no HTTP response, by `HTTPError.Kind` raw value. A send that the
+    /// transport repeated by itself on a new connection counts once as `connection_failed`.
     public var requestErrors: [String: Int] = [:]
     /// Uncompressed request body bytes sent.
     public var requestBodyBytes = 0

@@ -40,9 +40,11 @@ extension BulkIndexer {
         do {
             let response = try await transport.send(request)
             await recordResponse(status: response.status, bodyBytes: body.count, wireBytes: response.sentBodyBytes)
+            await recordConnectionRetries(response.connectionRetries, documents: work.documents.count, bodyBytes: body.count, host: host)
             disposition = BulkRequestDisposition(response: response, documentIDs: work.documents.map(\.document.id))
         } catch {
             await recordTransportError(error.kind, bodyBytes: body.count)
+            await recordConnectionRetries(error.connectionRetries, documents: work.documents.count, bodyBytes: body.count, host: host)
             disposition = BulkRequestDisposition(transportError: error)
         }
         guard !Task.isCancelled else { return nil }
@@ -83,6 +85,7 @@ extension BulkIndexer {
             guard let delay = await noteConfigurationError(failure, host: host), await sleep(delay) else {
                 return nil
             }
+            await countRetried(work.documents.count)
             return [work]
         }
     }

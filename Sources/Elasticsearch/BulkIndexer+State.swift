@@ -149,6 +149,21 @@ extension BulkIndexer {
         counters.retried += count
     }
 
+    /// Counts the resends that the transport made by itself on a new connection after a reused
+    /// one closed without a response. Each counts as a request without a response
+    /// (`connection_failed`) and as a resend of each of the request's `documents`.
+    func recordConnectionRetries(_ retries: Int, documents: Int, bodyBytes: Int, host: String) {
+        guard retries > 0 else { return }
+        counters.requestErrors[HTTPError.Kind.connectionFailed.rawValue, default: 0] += retries
+        counters.requestBodyBytes += bodyBytes * retries
+        counters.retried += documents * retries
+        logger.warning("bulk request resent on a new connection after a reused connection closed without a response", [
+            ("url", .string(host)),
+            ("retry.count", .int(retries)),
+            ("bulk.documents", .int(documents)),
+        ])
+    }
+
     /// Notes a whole-request configuration error and returns how long to wait before sending the
     /// batch again, or `nil` after stopping the indexer because `configurationErrorTimeout` passed.
     /// Logs at most once a minute while the error lasts.

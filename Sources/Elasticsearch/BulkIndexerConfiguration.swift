@@ -18,6 +18,7 @@ public struct BulkIndexerConfiguration: Sendable, Equatable {
     public var retryPolicy: RetryPolicy
     /// For one-shot runs: after whole requests have failed with a configuration error (400, 401,
     /// 403, 404) for this long, `add` and `flush` throw. `nil` waits for a fix forever.
+    /// `limitConfigurationErrorRetries(to:)` sets it from the retry delay.
     public var configurationErrorTimeout: Duration?
     /// The timeout of each bulk request; `nil` uses the transport's own.
     public var requestTimeout: Duration?
@@ -44,6 +45,14 @@ public struct BulkIndexerConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
     }
 
+    /// Sets `configurationErrorTimeout` to `retries` waits of `retryPolicy.configurationErrorDelay`,
+    /// so that the indexer gives up once a batch rejected with a configuration error has been
+    /// resent `retries` times with no request accepted in between. Change the delay first, because
+    /// the timeout does not follow later changes.
+    public mutating func limitConfigurationErrorRetries(to retries: Int) {
+        configurationErrorTimeout = retryPolicy.configurationErrorDelay * max(1, retries)
+    }
+
     /// Throws when a limit is out of range, naming the setting and the accepted range.
     public func validate() throws(BulkIndexerError) {
         func require(_ condition: Bool, _ message: String) throws(BulkIndexerError) {
@@ -60,5 +69,11 @@ public struct BulkIndexerConfiguration: Sendable, Equatable {
         let policy = retryPolicy
         try require(policy.initialDelay > .zero, "invalid initial retry delay \(policy.initialDelay): expected more than zero")
         try require(policy.maxDelay >= policy.initialDelay, "invalid maximum retry delay \(policy.maxDelay): expected at least the initial delay")
+        try require(policy.configurationErrorDelay > .zero,
+                    "invalid configuration error retry delay \(policy.configurationErrorDelay): expected more than zero")
+        if let configurationErrorTimeout {
+            try require(configurationErrorTimeout > .zero,
+                        "invalid configuration error timeout \(configurationErrorTimeout): expected more than zero")
+        }
     }
 }
