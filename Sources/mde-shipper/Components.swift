@@ -115,12 +115,19 @@ struct Components {
         configuration.compressionLevel = settings.compressionLevel
         configuration.maxDocumentBytes = settings.maxDocumentBytes
         configuration.retryPolicy.maxRetryAge = settings.maxRetryAge
+        configuration.retryPolicy.configurationErrorDelay = settings.configurationErrorRetry
         configuration.requestTimeout = settings.requestTimeout
         if settings.once {
-            configuration.configurationErrorTimeout = .seconds(60)
+            configuration.limitConfigurationErrorRetries(to: Self.oneShotConfigurationErrorRetries)
         }
         return configuration
     }
+
+    /// How many times one-shot commands (`run --once`, `replay`, `dead-letter replay`) resend a
+    /// batch that the cluster rejects as a whole with a configuration error before they give up.
+    /// Three waits of `--configuration-error-retry` let a short outage of a proxy or of the
+    /// cluster's security setup pass without failing the run.
+    static let oneShotConfigurationErrorRetries = 3
 
     /// Connects to the cluster (probe, templates, indexer), or returns the standard output writer
     /// when no host is configured. The credentials and host URLs are checked before any request.

@@ -70,7 +70,7 @@ struct DeadLetterCommand {
             hosts: Components.rotated(settings.hosts, toStartAt: cluster.host), headers: auth.headers)
         var configuration = components.bulkConfiguration
         // A one-shot command: give up on a cluster that keeps rejecting whole requests.
-        configuration.configurationErrorTimeout = .seconds(60)
+        configuration.limitConfigurationErrorRetries(to: Components.oneShotConfigurationErrorRetries)
         return try BulkIndexer(
             configuration: configuration, endpoint: endpoint, transport: transport, deadLetters: deadLetters, logger: logger)
     }

@@ -44,6 +44,9 @@ struct Settings: Sendable {
     var compressionLevel: Int
     var maxDocumentBytes: Int
     var maxRetryAge: Duration?
+    /// The wait between resends of a batch that the cluster rejected as a whole with a
+    /// configuration error (400, 401, 403, 404). It is at least 1 s.
+    var configurationErrorRetry: Duration
     var deadLetterFile: String
     var requestTimeout: Duration
     var shutdownTimeout: Duration
@@ -122,6 +125,13 @@ extension Settings {
         compressionLevel = options.integer("compression-level") ?? 1
         maxDocumentBytes = options.byteSize("max-document-bytes") ?? 5 << 20
         maxRetryAge = options.duration("max-retry-age")
+        configurationErrorRetry = options.duration("configuration-error-retry") ?? .seconds(60)
+        if configurationErrorRetry < .seconds(1) {
+            let source = options.source("configuration-error-retry")?.description ?? "default"
+            throw ConfigurationError(
+                "invalid value \"\(options.text("configuration-error-retry") ?? "")\" for configuration-error-retry from \(source): "
+                    + "expected at least 1s, because a shorter wait floods a cluster that rejects the requests")
+        }
         deadLetterFile = try path("dead-letter-file") ?? stateDirectory + "/dead-letter.ndjson"
         requestTimeout = options.duration("request-timeout") ?? .seconds(60)
         shutdownTimeout = options.duration("shutdown-timeout") ?? .seconds(30)
