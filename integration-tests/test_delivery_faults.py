@@ -13,6 +13,7 @@ import contextlib
 import json
 import signal
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,6 +32,9 @@ INDEX = "mde-faults"
 ALERT_COUNT = 100
 BATCH_SIZE = 20
 SHIP_TIMEOUT_SECONDS = 60.0
+# Short enough to keep the configuration error tests quick, long enough for their checks to run
+# between the first rejection and the first resend.
+CONFIGURATION_ERROR_RETRY_SECONDS = 5
 
 
 @dataclass
@@ -275,11 +279,9 @@ def test_reset_before_forwarding(setup: Setup, replay: Replay) -> None:
     entries = faulted(setup, "reset_before")
     assert [entry["upstream_status"] for entry in entries] == [None, None]
     assert summary["duplicates"] == 0, "a request reset before forwarding stored nothing"
-    # NOTE: libcurl resends a request by itself when a reused connection closes before any
-    # response byte, so the shipper may see fewer errors and retries than the proxy applied.
-    errors = request_errors(summary).get("connection_failed", 0)
-    assert errors <= len(entries)
-    assert summary["retried"] == errors * BATCH_SIZE
+    # On a reused connection libcurl resends the request by itself, which the shipper counts too.
+    assert request_errors(summary) == {"connection_failed": len(entries)}
+    assert summary["retried"] == action_count(entries)
 
 
 def test_reset_after_forwarding(setup: Setup, replay: Replay) -> None:
@@ -292,21 +294,26 @@ def test_reset_after_forwarding(setup: Setup, replay: Replay) -> None:
     entries = faulted(setup, "reset_after")
     assert [entry["upstream_status"] for entry in entries] == [200, 200]
     assert summary["duplicates"] == action_count(entries)
-    assert request_errors(summary).get("connection_failed", 0) <= len(entries)
+    assert request_errors(summary) == {"connection_failed": len(entries)}
+    assert summary["retried"] == action_count(entries)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "libcurl resends a request by itself when a reused keep-alive connection is reset before any "
-    "response byte; the cluster already applied it, yet the shipper counts neither the request "
-    "error nor the retry, only the duplicates"))
 def test_reset_after_on_reused_connection_counted(setup: Setup, replay: Replay) -> None:
+    # Request 4 goes over a kept-alive connection, so libcurl resends it by itself on a new one
+    # after the reset. The shipper learns of the resend from libcurl's pre-request callback.
     setup.proxy.set_scenario({"fault": "reset_after", "requests": [4]})
 
-    summary = delivered(setup, replay, setup.ship(replay))
+    result = setup.ship(replay)
 
+    summary = delivered(setup, replay, result)
+    (entry,) = faulted(setup, "reset_after")
+    resends = [other for other in setup.proxy.requests()
+               if other["ids"] == entry["ids"] and other["sequence"] > entry["sequence"]]
+    assert len(resends) == 1
     assert summary["duplicates"] == 20
     assert request_errors(summary) == {"connection_failed": 1}
     assert summary["retried"] == 20
+    assert "bulk request resent on a new connection after a reused connection closed without a response" in warnings(result)
 
 
 def test_delay_past_request_timeout(setup: Setup, replay: Replay) -> None:
@@ -377,26 +384,55 @@ def wait_for_log(log_path: Path, message: str, timeout: float) -> None:
 
 def test_whole_400_keeps_documents_then_recovers(setup: Setup, replay: Replay, tmp_path: Path) -> None:
     # A 400 on the whole request is a configuration error: the shipper keeps the documents and
-    # probes again after 60 s. Here every request fails until the scenario is cleared.
+    # resends them after --configuration-error-retry. Here every request fails until the
+    # scenario is cleared, well before the first resend.
     setup.proxy.set_scenario({"fault": "status", "status": 400})
     log_path = tmp_path / "replay.log"
-    arguments = ["replay", str(replay.path), "--batch-size", str(BATCH_SIZE), "--flush-interval", "200ms"]
+    arguments = ["replay", str(replay.path), "--batch-size", str(BATCH_SIZE), "--flush-interval", "200ms",
+                 "--configuration-error-retry", f"{CONFIGURATION_ERROR_RETRY_SECONDS}s"]
 
     with background_shipper(setup.shipper, arguments, log_path) as process:
         wait_for_log(log_path, "bulk request rejected, documents kept", timeout=20)
-        time.sleep(2)
+        time.sleep(1)
         assert process.poll() is None, "the shipper gave up on a configuration error"
         assert not (setup.state_dir / "dead-letter.ndjson").exists()
         assert setup.proxy.stats()["faults"] == {"status_400": 2}, "one request per worker, then waiting"
         setup.proxy.set_scenario()
-        returncode = process.wait(timeout=SHIP_TIMEOUT_SECONDS + 30)
+        returncode = process.wait(timeout=SHIP_TIMEOUT_SECONDS)
     result = ShipperResult(["replay"], returncode, "", log_path.read_text(encoding="utf-8"))
 
     summary = delivered(setup, replay, result)
     assert requests_by_status(summary)[400] == 2
     assert summary["duplicates"] == 0
+    assert summary["retried"] == action_count(faulted(setup, "status")), "each rejected batch was resent once"
     rejected = [line for line in result.log_lines() if line["message"].startswith("bulk request rejected")]
     assert len(rejected) == 1, "the configuration error is logged once a minute at most"
+
+
+def test_whole_400_one_shot_gives_up(setup: Setup, replay: Replay) -> None:
+    # replay is a one-shot command, so it resends a rejected batch three times, one retry delay
+    # apart, then stops and exits 1 with the documents still unresolved.
+    setup.proxy.set_scenario({"fault": "status", "status": 400})
+
+    started = time.monotonic()
+    result = setup.ship(replay, "--configuration-error-retry", "1s")
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 1, result.describe()
+    assert 3 <= elapsed < SHIP_TIMEOUT_SECONDS, f"gave up after {elapsed:.1f} s"
+    assert "check the cluster credentials, privileges and index settings" in result.stderr, result.describe()
+    entries = faulted(setup, "status")
+    requests_per_batch = Counter(tuple(entry["ids"]) for entry in entries)
+    assert max(requests_per_batch.values()) == 4, requests_per_batch
+    summary = result.summary()
+    assert summary["acknowledged"] == 0
+    assert summary["buffered"] > 0
+    assert summary["documents_produced"] == summary["acknowledged"] + summary["dead_lettered"] + summary["buffered"]
+    # The other worker's batch may have counted a resend that the stop cancelled before sending.
+    resent = sum(len(ids) * (count - 1) for ids, count in requests_per_batch.items())
+    assert resent <= summary["retried"] <= resent + BATCH_SIZE
+    assert index_count(setup.cluster, INDEX) == 0
+    assert not (setup.state_dir / "dead-letter.ndjson").exists()
 
 
 def test_whole_400_sigterm_reports_buffered(setup: Setup, replay: Replay, tmp_path: Path) -> None:
