@@ -70,12 +70,14 @@ struct EasyHandleOptions {
             return length
         }, "CURLOPT_HEADERFUNCTION")
         set(CURLOPT_HEADERDATA, "CURLOPT_HEADERDATA", pointer: context)
-        check(mde_curl_easy_setopt_prereq_callback(handle, CURLOPT_PREREQFUNCTION) { context, _, _, _, _ in
+        // The pre-request callback only counts resends, so a libcurl older than 7.80.0 that
+        // rejects the option does not fail the request, and `connectionRetries` then stays 0.
+        _ = mde_curl_easy_setopt_prereq_callback(handle, CURLOPT_PREREQFUNCTION) { context, _, _, _, _ in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             transfer.requestsStarted += 1
             return CURL_PREREQFUNC_OK
-        }, "CURLOPT_PREREQFUNCTION")
-        set(CURLOPT_PREREQDATA, "CURLOPT_PREREQDATA", pointer: context)
+        }
+        _ = mde_curl_easy_setopt_pointer(handle, CURLOPT_PREREQDATA, context)
     }
 
     private mutating func check(_ code: CURLcode, _ name: String) {
