@@ -20,9 +20,10 @@ struct TenantConfiguration: Sendable {
 extension Settings {
     /// The tenant given by the `tenant-id`, `client-id` and `client-secret` options.
     func tenantConfiguration() throws -> TenantConfiguration {
-        TenantConfiguration(
-            credentials: try requireDefenderCredentials(), cloud: cloud, apiURL: apiURL, loginURL: loginURL,
-            tokenVersion: tokenVersion)
+        let credentials = try requireDefenderCredentials()
+        try credentials.validate()
+        return TenantConfiguration(
+            credentials: credentials, cloud: cloud, apiURL: apiURL, loginURL: loginURL, tokenVersion: tokenVersion)
     }
 }
 
