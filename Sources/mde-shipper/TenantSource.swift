@@ -2,7 +2,7 @@ import DefenderAPI
 import HTTPClient
 import MDECore
 
-/// Where and how one tenant is read: its credentials and the Defender endpoints.
+/// The settings that read one tenant: its credentials and the Defender endpoints.
 struct TenantConfiguration: Sendable {
     var credentials: ClientCredentials
     var cloud: DefenderCloud
