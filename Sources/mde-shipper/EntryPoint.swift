@@ -63,8 +63,11 @@ enum EntryPoint {
             try await TemplateCommand(settings: settings, logger: logger).execute(request.positionals)
         case "dead-letter":
             try await DeadLetterCommand(settings: settings, logger: logger).execute(request.positionals)
+        case "check":
+            try expectNoArguments(request)
+            try await CheckCommand(settings: settings, logger: logger).execute()
         default:
-            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay, template and dead-letter (see mde-shipper --help)")
+            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay, template, dead-letter and check (see mde-shipper --help)")
         }
     }
 

@@ -17,6 +17,10 @@ enum HelpText {
                                                       every line was resolved, 1 otherwise. Best run with the
                                                       shipper that writes FILE stopped; rotated files (FILE.1 ...)
                                                       are safe to replay while it runs
+              mde-shipper check [options]             check the Defender credentials and permissions, the cluster's
+                                                      hosts, authentication, release and privileges, and the state
+                                                      directories; print one line per check. Exit 0 when no check
+                                                      failed (warnings allowed), 1 when one failed
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.
