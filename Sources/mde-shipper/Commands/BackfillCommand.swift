@@ -10,8 +10,8 @@ struct BackfillCommand {
     let logger: Logger
 
     func execute() async throws {
-        // A backfill is one-shot: a cluster that rejects every request is an error to report,
-        // not a state to wait out as a service would.
+        // A backfill is one-shot, so a cluster that rejects every request is an error to report
+        // rather than a state to wait out as a service would.
         var settings = settings
         settings.once = true
         guard settings.hasCluster else {
@@ -62,17 +62,24 @@ struct BackfillCommand {
         }
         display.finish()
         withExtendedLifetime(signals) {}
+        try await report(outcome, tenant: tenant.tenantID, shipper: shipper, source: source)
+    }
 
+    /// Logs the last line of a run that ended without an error. Throws `BackfillInterrupted`
+    /// when a shutdown request ended it early, so the exit status is 1.
+    private func report(
+        _ outcome: BackfillOutcome, tenant: String, shipper: AlertShipper, source: any AlertSource
+    ) async throws {
         switch outcome {
         case .finished(let progress):
             logger.info("backfill finished", await finalFields(progress, shipper: shipper, source: source))
         case .interrupted(let progress):
             logger.warning("backfill stopped by shutdown", await finalFields(progress, shipper: shipper, source: source))
-            throw BackfillInterrupted(tenant: tenant.tenantID, completedUntil: progress.completedUntil)
+            throw BackfillInterrupted(tenant: tenant, completedUntil: progress.completedUntil)
         }
     }
 
-    /// The last log line's fields: this run's summary, then the whole backfill's progress.
+    /// Returns the fields of the last log line: this run's summary, then the whole backfill's progress.
     private func finalFields(
         _ progress: BackfillProgress, shipper: AlertShipper, source: any AlertSource
     ) async -> [(String, LogValue)] {
