@@ -6,6 +6,10 @@ enum HelpText {
 
             Usage:
               mde-shipper run [--once] [options]      poll the Defender API and ship new and updated alerts
+              mde-shipper backfill --since T [--until T] [options]
+                                                      ship the alerts last updated from T until --until (default now
+                                                      minus --lag), window by window; a rerun without --since, or
+                                                      with the same --since, resumes after the last delivered window
               mde-shipper replay FILE|- [options]     ship alerts from a saved API response, alert objects or NDJSON
               mde-shipper template print [options]    print the index template and component templates as JSON
               mde-shipper template install [options]  install them into the cluster
