@@ -17,6 +17,26 @@ struct TenantConfiguration: Sendable {
     }
 }
 
+/// The API that alerts are read from (`--source`).
+enum AlertSourceKind: String, Sendable {
+    /// The Defender API's `GET /api/alerts`.
+    case defender
+    /// Microsoft Graph's `GET /v1.0/security/alerts_v2`.
+    case graph
+
+    /// The default call limits for Graph: its documented 150 requests per minute per tenant,
+    /// and no lower hourly limit (150 × 60).
+    static let graphCallsPerMinute = 150
+    static let graphCallsPerHour = 9000
+}
+
+extension ResolvedOptions {
+    /// Returns whether `name` was set by a flag, an environment variable or the config file.
+    func isExplicit(_ name: String) -> Bool {
+        source(name).map { $0 != .defaultValue } ?? false
+    }
+}
+
 extension Settings {
     /// The tenant given by the `tenant-id`, `client-id` and `client-secret` options.
     func tenantConfiguration() throws -> TenantConfiguration {
@@ -35,9 +55,9 @@ extension Components {
             options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
     }
 
-    /// The alert source of one tenant, with its own token and call quota.
+    /// Builds the alert source of one tenant, with its own token and call quota: the Defender
+    /// API, or Microsoft Graph with `--source graph`.
     func makeAlertSource(for tenant: TenantConfiguration, transport: any HTTPTransport) throws -> any AlertSource {
-        let tokens = try makeTokenClient(for: tenant, transport: transport)
         var pagerOptions = AlertPagerOptions()
         pagerOptions.pageSize = settings.pageSize
         pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
@@ -45,6 +65,16 @@ extension Components {
         let quota = CallQuotaGate(
             quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
             tenantID: tenant.tenantID, logger: logger)
+        if settings.source == .graph {
+            let endpoints = try GraphEndpoints(cloud: tenant.cloud, graphURL: settings.graphURL, loginURL: tenant.loginURL)
+            let tokens = TokenClient(
+                credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
+                options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+            return try GraphAlertSource(
+                transport: transport, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger,
+                quota: quota)
+        }
+        let tokens = try makeTokenClient(for: tenant, transport: transport)
         return try AlertPager(
             transport: transport, tokens: tokens, endpoints: try tenant.endpoints(), options: pagerOptions,
             logger: logger, quota: quota)

@@ -15,6 +15,8 @@ struct Settings: Sendable {
     var cloud: DefenderCloud
     var apiURL: String?
     var loginURL: String?
+    var source: AlertSourceKind
+    var graphURL: String?
     var tokenVersion: TokenEndpointVersion
     var pollInterval: Duration
     var polling: PollingPolicy
@@ -93,6 +95,8 @@ extension Settings {
         cloud = DefenderCloud(name: options.text("cloud") ?? "commercial") ?? .commercial
         apiURL = nonEmpty("api-url")
         loginURL = nonEmpty("login-url")
+        source = AlertSourceKind(rawValue: options.text("source") ?? "defender") ?? .defender
+        graphURL = nonEmpty("graph-url")
         tokenVersion = options.text("token-endpoint") == "v1" ? .v1 : .v2
         pollInterval = options.duration("poll-interval") ?? .seconds(300)
         polling = PollingPolicy(
@@ -102,6 +106,15 @@ extension Settings {
         pageSize = options.integer("page-size") ?? 1000
         apiCallsPerMinute = options.integer("api-calls-per-minute") ?? 100
         apiCallsPerHour = options.integer("api-calls-per-hour") ?? 1500
+        if source == .graph {
+            // Graph's limit differs from Defender's, so the defaults follow the source.
+            if !options.isExplicit("api-calls-per-minute") {
+                apiCallsPerMinute = AlertSourceKind.graphCallsPerMinute
+            }
+            if !options.isExplicit("api-calls-per-hour") {
+                apiCallsPerHour = AlertSourceKind.graphCallsPerHour
+            }
+        }
         once = options.flag("once")
         backfillSince = nonEmpty("since")
         backfillUntil = nonEmpty("until")
