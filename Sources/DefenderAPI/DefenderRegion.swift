@@ -5,9 +5,9 @@
 /// `api.securitycenter.microsoft.com`, and the newer `api.security.microsoft.com` with the
 /// regional `{us,eu,uk,au,swa,ina}.api.security.microsoft.com`. A region changes the API host
 /// only: the token keeps the cloud's global resource.
-// NOTE: no test reaches a real regional host, so the global resource for the newer family is
-// unverified against Microsoft's servers.
 public enum DefenderRegion: String, Sendable, CaseIterable {
+    // NOTE: no test reaches a real regional host, so the global resource for the newer family
+    // is unverified against Microsoft's servers.
     case us
     case eu
     case uk

@@ -2,27 +2,59 @@ import DefenderAPI
 import HTTPClient
 import MDECore
 
-/// Where and how one tenant is read: its credentials and the Defender endpoints.
+/// One tenant's credentials and Defender endpoints.
 struct TenantConfiguration: Sendable {
     var credentials: ClientCredentials
     var cloud: DefenderCloud
+    var region: DefenderRegion?
     var apiURL: String?
     var loginURL: String?
     var tokenVersion: TokenEndpointVersion
+    /// A label for log lines, from the config file's `tenants` list.
+    var name: String?
 
     var tenantID: String { credentials.tenantID }
 
     func endpoints() throws -> DefenderEndpoints {
-        try DefenderEndpoints(cloud: cloud, apiURL: apiURL, loginURL: loginURL)
+        try DefenderEndpoints(cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL)
     }
 }
 
 extension Settings {
+    /// Returns every tenant to read: the config file's `tenants` list, or else the one tenant of
+    /// the `tenant-id`, `client-id` and `client-secret` options. Checks each tenant's endpoints,
+    /// so a bad combination fails before any request.
+    func tenantConfigurations() throws -> [TenantConfiguration] {
+        guard let tenants else {
+            return [try tenantConfiguration()]
+        }
+        return try tenants.map { entry in
+            let tenant = TenantConfiguration(
+                credentials: entry.credentials, cloud: entry.cloud ?? cloud, region: entry.region ?? region,
+                apiURL: entry.apiURL ?? apiURL, loginURL: entry.loginURL ?? loginURL,
+                tokenVersion: entry.tokenVersion ?? tokenVersion, name: entry.name)
+            do {
+                _ = try tenant.endpoints()
+            } catch {
+                throw ConfigurationError(
+                    "invalid endpoints of \(entry.location): \(error); a key the entry leaves out takes the top-level "
+                        + "option's value")
+            }
+            return tenant
+        }
+    }
+
     /// The tenant given by the `tenant-id`, `client-id` and `client-secret` options.
     func tenantConfiguration() throws -> TenantConfiguration {
-        TenantConfiguration(
-            credentials: try requireDefenderCredentials(), cloud: cloud, apiURL: apiURL, loginURL: loginURL,
-            tokenVersion: tokenVersion)
+        let tenant = TenantConfiguration(
+            credentials: try requireDefenderCredentials(), cloud: cloud, region: region, apiURL: apiURL,
+            loginURL: loginURL, tokenVersion: tokenVersion)
+        do {
+            _ = try tenant.endpoints()
+        } catch {
+            throw ConfigurationError("invalid Defender endpoints (--cloud, --region, --api-url, --login-url): \(error)")
+        }
+        return tenant
     }
 }
 
