@@ -11,7 +11,9 @@ enum OptionTable {
 
     static let general: [OptionSpec] = [
         OptionSpec("config", .general, .text, environment: "MDE_SHIPPER_CONFIG",
-                   help: "JSON config file whose keys are these option names; flags and environment override it"),
+                   help: "JSON config file whose keys are these option names; flags and environment override it. Its optional "
+                       + "\"tenants\" array lists several tenants, each with tenant-id, client-id, client-secret or "
+                       + "client-secret-file, and optional name, cloud, region, api-url, login-url and token-endpoint"),
         OptionSpec("state-dir", .general, .text, environment: "MDE_SHIPPER_STATE_DIR",
                    defaultValue: "~/.local/state/mde-shipper",
                    help: "directory for the per-tenant cursor and the dead-letter file"),
