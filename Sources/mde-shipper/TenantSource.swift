@@ -2,7 +2,7 @@ import DefenderAPI
 import HTTPClient
 import MDECore
 
-/// One tenant's credentials and Defender endpoints.
+/// The settings that read one tenant: its credentials and the Defender endpoints.
 struct TenantConfiguration: Sendable {
     var credentials: ClientCredentials
     var cloud: DefenderCloud
@@ -22,8 +22,8 @@ struct TenantConfiguration: Sendable {
 
 extension Settings {
     /// Returns every tenant to read: the config file's `tenants` list, or else the one tenant of
-    /// the `tenant-id`, `client-id` and `client-secret` options. Checks each tenant's endpoints,
-    /// so a bad combination fails before any request.
+    /// the `tenant-id`, `client-id` and `client-secret` options. Checks each tenant's ids and
+    /// endpoints, so a bad value fails before any request.
     func tenantConfigurations() throws -> [TenantConfiguration] {
         guard let tenants else {
             return [try tenantConfiguration()]
@@ -33,6 +33,11 @@ extension Settings {
                 credentials: entry.credentials, cloud: entry.cloud ?? cloud, region: entry.region ?? region,
                 apiURL: entry.apiURL ?? apiURL, loginURL: entry.loginURL ?? loginURL,
                 tokenVersion: entry.tokenVersion ?? tokenVersion, name: entry.name)
+            do {
+                try entry.credentials.validate()
+            } catch {
+                throw ConfigurationError("invalid \(entry.location): \(error)")
+            }
             do {
                 _ = try tenant.endpoints()
             } catch {
@@ -44,11 +49,19 @@ extension Settings {
         }
     }
 
-    /// The tenant given by the `tenant-id`, `client-id` and `client-secret` options.
+    /// Returns the tenant given by the `tenant-id`, `client-id` and `client-secret` options, for
+    /// the commands that read one tenant.
     func tenantConfiguration() throws -> TenantConfiguration {
+        guard tenants == nil else {
+            throw ConfigurationError(
+                "this command reads the one tenant of --tenant-id, --client-id and the client secret, but the config "
+                    + "file lists \"tenants\", which only run reads; use a config file without \"tenants\"")
+        }
+        let credentials = try requireDefenderCredentials()
+        try credentials.validate()
         let tenant = TenantConfiguration(
-            credentials: try requireDefenderCredentials(), cloud: cloud, region: region, apiURL: apiURL,
-            loginURL: loginURL, tokenVersion: tokenVersion)
+            credentials: credentials, cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL,
+            tokenVersion: tokenVersion)
         do {
             _ = try tenant.endpoints()
         } catch {

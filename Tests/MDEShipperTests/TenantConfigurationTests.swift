@@ -36,25 +36,25 @@ private func message(_ body: () throws -> Void) -> String {
 
 private let twoTenants = """
     {"tenants": [
-      {"tenant-id": "tenant-a", "client-id": "client-a", "client-secret": "secret-a", "name": "first"},
-      {"tenant-id": "tenant-b", "client-id": "client-b", "client-secret-file": "/run/b", "region": "security-eu",
+      {"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "secret-a", "name": "first"},
+      {"tenant-id": "b.example.com", "client-id": "22222222-2222-2222-2222-222222222222", "client-secret-file": "/run/b", "region": "security-eu",
        "token-endpoint": "v1"}
     ]}
     """
 
 @Test func singleTenantComesFromOptions() throws {
-    let environment = ["MDE_TENANT_ID": "t", "MDE_CLIENT_ID": "c", "MDE_CLIENT_SECRET": "s"]
+    let environment = ["MDE_TENANT_ID": "t.example.com", "MDE_CLIENT_ID": "11111111-1111-1111-1111-111111111111", "MDE_CLIENT_SECRET": "s"]
     let tenants = try settings(arguments: ["--region", "uk"], environment: environment).tenantConfigurations()
     #expect(tenants.count == 1)
-    #expect(tenants.first?.tenantID == "t")
+    #expect(tenants.first?.tenantID == "t.example.com")
     #expect(tenants.first?.name == nil)
     #expect(try tenants.first?.endpoints().apiURL == "https://api-uk.securitycenter.microsoft.com")
 }
 
 @Test func tenantsListGivesEveryTenant() throws {
     let tenants = try settings(config: twoTenants, files: ["/run/b": "secret-b\n"]).tenantConfigurations()
-    #expect(tenants.map(\.tenantID) == ["tenant-a", "tenant-b"])
-    #expect(tenants.map(\.credentials.clientID) == ["client-a", "client-b"])
+    #expect(tenants.map(\.tenantID) == ["a.example.com", "b.example.com"])
+    #expect(tenants.map(\.credentials.clientID) == ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"])
     #expect(tenants.map(\.credentials.clientSecret) == ["secret-a", "secret-b"])
     #expect(tenants.map(\.name) == ["first", nil])
     #expect(tenants.map(\.tokenVersion) == [.v2, .v1])
@@ -66,8 +66,8 @@ private let twoTenants = """
 @Test func tenantsInheritTopLevelEndpoints() throws {
     let config = """
         {"api-url": "http://127.0.0.1:9001", "login-url": "http://127.0.0.1:9002", "tenants": [
-          {"tenant-id": "a", "client-id": "c", "client-secret": "s"},
-          {"tenant-id": "b", "client-id": "c", "client-secret": "s", "api-url": "http://127.0.0.1:9003"}
+          {"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"},
+          {"tenant-id": "b.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "api-url": "http://127.0.0.1:9003"}
         ]}
         """
     let tenants = try settings(config: config).tenantConfigurations()
@@ -79,28 +79,28 @@ private let twoTenants = """
     (#"{"tenants": {}}"#, "expected an array of objects"),
     (#"{"tenants": []}"#, "is empty"),
     (#"{"tenants": ["a"]}"#, "invalid tenants[0] in config file /c.json"),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s", "secret": "x"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "secret": "x"}]}"#,
      #"unknown key "secret" in tenants[0] in config file /c.json; keys are tenant-id, client-id"#),
-    (#"{"tenants": [{"tenant-id": "a", "client-secret": "s"}]}"#, "missing client-id in tenants[0]"),
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-secret": "s"}]}"#, "missing client-id in tenants[0]"),
     (#"{"tenants": [{"client-secret": "s"}]}"#, "missing tenant-id and client-id in tenants[0]"),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c"}]}"#, "missing client-secret or client-secret-file in tenants[0]"),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s", "client-secret-file": "/f"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111"}]}"#, "missing client-secret or client-secret-file in tenants[0]"),
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "client-secret-file": "/f"}]}"#,
      "tenants[0] in config file /c.json sets both client-secret and client-secret-file; keep one"),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret-file": "/absent"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret-file": "/absent"}]}"#,
      "cannot read client-secret-file /absent of tenants[0]"),
-    (#"{"tenants": [{"tenant-id": 7, "client-id": "c", "client-secret": "s"}]}"#,
+    (#"{"tenants": [{"tenant-id": 7, "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}]}"#,
      #"invalid "tenant-id" in tenants[0] in config file /c.json: expected a non-empty string"#),
-    (#"{"tenants": [{"tenant-id": " ", "client-id": "c", "client-secret": "s"}]}"#, "expected a non-empty string"),
-    (#"{"tenants": [{"tenant-id": "a", "tenant-id": "b", "client-id": "c", "client-secret": "s"}]}"#,
+    (#"{"tenants": [{"tenant-id": " ", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}]}"#, "expected a non-empty string"),
+    (#"{"tenants": [{"tenant-id": "a.example.com", "tenant-id": "b.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}]}"#,
      #"key "tenant-id" appears twice in tenants[0]"#),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s", "cloud": "china"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "cloud": "china"}]}"#,
      #"invalid cloud "china" in tenants[0] in config file /c.json: expected one of commercial, gcc, gcc-high, dod"#),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s", "region": "mars"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "region": "mars"}]}"#,
      "expected one of us, eu, uk, au, security, security-us, security-eu, security-uk, security-au, security-swa"),
-    (#"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s", "token-endpoint": "v3"}]}"#,
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "token-endpoint": "v3"}]}"#,
      "expected one of v1, v2"),
-    (#"{"tenants": [{"tenant-id": "A", "client-id": "c", "client-secret": "s"}, {"tenant-id": "a", "client-id": "d", "client-secret": "s"}]}"#,
-     "tenants[1] in config file /c.json repeats tenant-id a of tenants[0]"),
+    (#"{"tenants": [{"tenant-id": "A.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}, {"tenant-id": "a.example.com", "client-id": "22222222-2222-2222-2222-222222222222", "client-secret": "s"}]}"#,
+     "tenants[1] in config file /c.json repeats tenant-id a.example.com of tenants[0]"),
 ])
 func tenantsListErrorsNameEntry(config: String, expected: String) {
     let text = message { _ = try settings(config: config) }
@@ -119,16 +119,16 @@ func tenantsListRejectsSingleTenantOptions(arguments: [String], environment: [St
 }
 
 @Test func tenantsListRejectsTenantIDInConfigFile() {
-    let config = #"{"tenant-id": "x", "tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "s"}]}"#
+    let config = #"{"tenant-id": "x", "tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}]}"#
     let text = message { _ = try settings(config: config) }
     #expect(text.contains("tenant-id (from config file /c.json) cannot be set as well"), "\(text)")
 }
 
 @Test func tenantErrorsHideSecrets() {
     let configs = [
-        #"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "very-secret", "client-secret-file": "/f"}]}"#,
-        #"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "very-secret", "colud": "gcc"}]}"#,
-        #"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret": "very-secret", "cloud": "gcc", "region": "eu"}]}"#,
+        #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "very-secret", "client-secret-file": "/f"}]}"#,
+        #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "very-secret", "colud": "gcc"}]}"#,
+        #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "very-secret", "cloud": "gcc", "region": "eu"}]}"#,
     ]
     for config in configs {
         let text = message { _ = try settings(config: config).tenantConfigurations() }
@@ -140,23 +140,23 @@ func tenantsListRejectsSingleTenantOptions(arguments: [String], environment: [St
 @Test func tenantRegionWithGovernmentCloudNamesEntry() {
     let config = """
         {"tenants": [
-          {"tenant-id": "a", "client-id": "c", "client-secret": "s"},
-          {"tenant-id": "b", "client-id": "c", "client-secret": "s", "cloud": "gcc-high", "region": "au"}
+          {"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"},
+          {"tenant-id": "b.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "cloud": "gcc-high", "region": "au"}
         ]}
         """
     let text = message { _ = try settings(config: config).tenantConfigurations() }
-    #expect(text.contains("invalid endpoints of tenants[1] (tenant-id b) in config file /c.json"), "\(text)")
+    #expect(text.contains("invalid endpoints of tenants[1] (tenant-id b.example.com) in config file /c.json"), "\(text)")
     #expect(text.contains("region au cannot be used with cloud gcc-high"), "\(text)")
 }
 
 @Test func inheritedRegionConflictsWithTenantAPIURL() {
     let config = """
         {"region": "eu", "tenants": [
-          {"tenant-id": "a", "client-id": "c", "client-secret": "s", "api-url": "http://127.0.0.1:9001"}
+          {"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "api-url": "http://127.0.0.1:9001"}
         ]}
         """
     let text = message { _ = try settings(config: config).tenantConfigurations() }
-    #expect(text.contains("tenants[0] (tenant-id a)"), "\(text)")
+    #expect(text.contains("tenants[0] (tenant-id a.example.com)"), "\(text)")
     #expect(text.contains("region eu cannot be used with an API URL override"), "\(text)")
     #expect(text.contains("takes the top-level option's value"), "\(text)")
 }
@@ -166,7 +166,7 @@ func tenantsListRejectsSingleTenantOptions(arguments: [String], environment: [St
     (["--region", "security-swa", "--api-url", "http://127.0.0.1:9"], "region security-swa cannot be used with an API URL override"),
 ])
 func regionOptionConflictsAreRejected(arguments: [String], expected: String) {
-    let environment = ["MDE_TENANT_ID": "t", "MDE_CLIENT_ID": "c", "MDE_CLIENT_SECRET": "s"]
+    let environment = ["MDE_TENANT_ID": "t.example.com", "MDE_CLIENT_ID": "11111111-1111-1111-1111-111111111111", "MDE_CLIENT_SECRET": "s"]
     let text = message { _ = try settings(arguments: arguments, environment: environment).tenantConfigurations() }
     #expect(text.contains("--region"), "\(text)")
     #expect(text.contains(expected), "\(text)")
@@ -174,7 +174,7 @@ func regionOptionConflictsAreRejected(arguments: [String], expected: String) {
 }
 
 @Test func regionOptionReadsEnvironment() throws {
-    let environment = ["MDE_TENANT_ID": "t", "MDE_CLIENT_ID": "c", "MDE_CLIENT_SECRET": "s", "MDE_REGION": "security-au"]
+    let environment = ["MDE_TENANT_ID": "t.example.com", "MDE_CLIENT_ID": "11111111-1111-1111-1111-111111111111", "MDE_CLIENT_SECRET": "s", "MDE_REGION": "security-au"]
     let tenant = try #require(try settings(environment: environment).tenantConfigurations().first)
     #expect(tenant.region == .securityAU)
     #expect(try tenant.endpoints().apiURL == "https://au.api.security.microsoft.com")
@@ -186,7 +186,20 @@ func regionOptionConflictsAreRejected(arguments: [String], expected: String) {
 }
 
 @Test func emptyTenantSecretFileIsRejected() {
-    let config = #"{"tenants": [{"tenant-id": "a", "client-id": "c", "client-secret-file": "/run/empty"}]}"#
+    let config = #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret-file": "/run/empty"}]}"#
     let text = message { _ = try settings(config: config, files: ["/run/empty": " \n"]) }
     #expect(text.contains("client-secret-file /run/empty of tenants[0] in config file /c.json is empty"), "\(text)")
+}
+
+@Test func tenantEntryWithMalformedClientIDIsRejected() {
+    let config = #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "app", "client-secret": "s"}]}"#
+    let text = message { _ = try settings(config: config).tenantConfigurations() }
+    #expect(text.contains("invalid tenants[0] (tenant-id a.example.com) in config file /c.json"), "\(text)")
+    #expect(text.contains("invalid client id \"app\""), "\(text)")
+}
+
+@Test func singleTenantCommandRejectsTenantsList() {
+    let config = #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "c", "client-secret": "s"}]}"#
+    let text = message { _ = try settings(config: config).tenantConfiguration() }
+    #expect(text.contains("the config file lists \"tenants\", which only run reads"), "\(text)")
 }

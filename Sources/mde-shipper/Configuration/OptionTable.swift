@@ -58,6 +58,12 @@ enum OptionTable {
                    defaultValue: "1500", help: "maximum Defender API calls in any hour for the tenant (the API allows 1500)"),
         OptionSpec("once", .defender, .flag, environment: nil, defaultValue: "false",
                    help: "run: do one catch-up cycle and exit"),
+        OptionSpec("since", .defender, .text, environment: nil,
+                   help: "backfill: start of the range, an RFC 3339 time or a duration back from now such as 30d; without it, backfill resumes the saved range"),
+        OptionSpec("until", .defender, .text, environment: nil,
+                   help: "backfill: end of the range (exclusive), an RFC 3339 time or a duration back from now; default now minus --lag"),
+        OptionSpec("backfill-window", .defender, .duration, environment: "MDE_BACKFILL_WINDOW", defaultValue: "1h",
+                   help: "backfill: width of each window; progress is saved after each window is delivered"),
     ]
 
     static let cluster: [OptionSpec] = [

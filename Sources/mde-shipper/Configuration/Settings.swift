@@ -27,6 +27,10 @@ struct Settings: Sendable {
     var apiCallsPerMinute: Int
     var apiCallsPerHour: Int
     var once: Bool
+    /// The `backfill` range as given: an RFC 3339 time or a duration back from now.
+    var backfillSince: String?
+    var backfillUntil: String?
+    var backfillWindow: Duration
 
     var hosts: [String]
     var username: String?
@@ -105,6 +109,9 @@ extension Settings {
         apiCallsPerMinute = options.integer("api-calls-per-minute") ?? 100
         apiCallsPerHour = options.integer("api-calls-per-hour") ?? 1500
         once = options.flag("once")
+        backfillSince = nonEmpty("since")
+        backfillUntil = nonEmpty("until")
+        backfillWindow = options.duration("backfill-window") ?? .seconds(3600)
 
         hosts = options.list("hosts")
         username = nonEmpty("username")
