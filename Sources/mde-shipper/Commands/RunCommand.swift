@@ -42,8 +42,8 @@ struct RunCommand {
         // NOTE: the tenants share the output, so one tenant's flush at the end of its cycle also
         // waits for the documents that other tenants sent before and during that flush.
         let runs = zip(tenants, sources).enumerated().map { position, pair in
-            makeRun(position: position, tenant: pair.0, source: pair.1, shipper: AlertShipper(
-                mapper: mapper, output: output, index: index, logger: logger), shutdown: shutdown)
+            let shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
+            return makeRun(position: position, tenant: pair.0, source: pair.1, shipper: shipper, shutdown: shutdown)
         }
         logger.info("run started", [
             ("tenants", .string(runs.map(\.label).joined(separator: ", "))), ("target", .string(index)),
