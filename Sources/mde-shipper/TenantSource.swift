@@ -6,14 +6,17 @@ import MDECore
 struct TenantConfiguration: Sendable {
     var credentials: ClientCredentials
     var cloud: DefenderCloud
+    var region: DefenderRegion?
     var apiURL: String?
     var loginURL: String?
     var tokenVersion: TokenEndpointVersion
+    /// A label for log lines, from the config file's `tenants` list.
+    var name: String?
 
     var tenantID: String { credentials.tenantID }
 
     func endpoints() throws -> DefenderEndpoints {
-        try DefenderEndpoints(cloud: cloud, apiURL: apiURL, loginURL: loginURL)
+        try DefenderEndpoints(cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL)
     }
 }
 
@@ -38,12 +41,53 @@ extension ResolvedOptions {
 }
 
 extension Settings {
-    /// The tenant given by the `tenant-id`, `client-id` and `client-secret` options.
+    /// Returns every tenant to read: the config file's `tenants` list, or else the one tenant of
+    /// the `tenant-id`, `client-id` and `client-secret` options. Checks each tenant's ids and
+    /// endpoints, so a bad value fails before any request.
+    func tenantConfigurations() throws -> [TenantConfiguration] {
+        guard let tenants else {
+            return [try tenantConfiguration()]
+        }
+        return try tenants.map { entry in
+            let tenant = TenantConfiguration(
+                credentials: entry.credentials, cloud: entry.cloud ?? cloud, region: entry.region ?? region,
+                apiURL: entry.apiURL ?? apiURL, loginURL: entry.loginURL ?? loginURL,
+                tokenVersion: entry.tokenVersion ?? tokenVersion, name: entry.name)
+            do {
+                try entry.credentials.validate()
+            } catch {
+                throw ConfigurationError("invalid \(entry.location): \(error)")
+            }
+            do {
+                _ = try tenant.endpoints()
+            } catch {
+                throw ConfigurationError(
+                    "invalid endpoints of \(entry.location): \(error); a key the entry leaves out takes the top-level "
+                        + "option's value")
+            }
+            return tenant
+        }
+    }
+
+    /// Returns the tenant given by the `tenant-id`, `client-id` and `client-secret` options, for
+    /// the commands that read one tenant.
     func tenantConfiguration() throws -> TenantConfiguration {
+        guard tenants == nil else {
+            throw ConfigurationError(
+                "this command reads the one tenant of --tenant-id, --client-id and the client secret, but the config "
+                    + "file lists \"tenants\", which only run reads; use a config file without \"tenants\"")
+        }
         let credentials = try requireDefenderCredentials()
         try credentials.validate()
-        return TenantConfiguration(
-            credentials: credentials, cloud: cloud, apiURL: apiURL, loginURL: loginURL, tokenVersion: tokenVersion)
+        let tenant = TenantConfiguration(
+            credentials: credentials, cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL,
+            tokenVersion: tokenVersion)
+        do {
+            _ = try tenant.endpoints()
+        } catch {
+            throw ConfigurationError("invalid Defender endpoints (--cloud, --region, --api-url, --login-url): \(error)")
+        }
+        return tenant
     }
 }
 

@@ -1,3 +1,5 @@
+import DefenderAPI
+
 /// Every option of mde-shipper. The help text, the config-file keys and the environment
 /// variables are all generated from this table, so they cannot drift apart.
 enum OptionTable {
@@ -9,7 +11,9 @@ enum OptionTable {
 
     static let general: [OptionSpec] = [
         OptionSpec("config", .general, .text, environment: "MDE_SHIPPER_CONFIG",
-                   help: "JSON config file whose keys are these option names; flags and environment override it"),
+                   help: "JSON config file whose keys are these option names; flags and environment override it. Its optional "
+                       + "\"tenants\" array lists several tenants, each with tenant-id, client-id, client-secret or "
+                       + "client-secret-file, and optional name, cloud, region, api-url, login-url and token-endpoint"),
         OptionSpec("state-dir", .general, .text, environment: "MDE_SHIPPER_STATE_DIR",
                    defaultValue: "~/.local/state/mde-shipper",
                    help: "directory for the per-tenant cursor and the dead-letter file"),
@@ -28,6 +32,10 @@ enum OptionTable {
                    help: "client secret value (not its id)"),
         OptionSpec("cloud", .defender, .choice(["commercial", "gcc", "gcc-high", "dod"]), environment: "MDE_CLOUD",
                    defaultValue: "commercial", help: "Microsoft cloud whose login and API hosts are used"),
+        OptionSpec("region", .defender, .choice(DefenderRegion.names), environment: "MDE_REGION",
+                   help: "regional API host of the commercial cloud: us, eu, uk or au use api-<region>.securitycenter.microsoft.com, "
+                       + "security uses api.security.microsoft.com and security-<region> uses <region>.api.security.microsoft.com; "
+                       + "tokens keep the global resource; not with --api-url"),
         OptionSpec("api-url", .defender, .text, environment: "MDE_API_URL",
                    help: "Defender API base URL; overrides the cloud's API host"),
         OptionSpec("login-url", .defender, .text, environment: "MDE_LOGIN_URL",

@@ -13,11 +13,15 @@ struct Settings: Sendable {
     var clientID: String?
     var clientSecret: String?
     var cloud: DefenderCloud
+    /// The regional API host of the commercial cloud, when one is chosen.
+    var region: DefenderRegion?
     var apiURL: String?
     var loginURL: String?
     var source: AlertSourceKind
     var graphURL: String?
     var tokenVersion: TokenEndpointVersion
+    /// The config file's `tenants` list, or `nil` when the options name the only tenant.
+    var tenants: [TenantEntry]?
     var pollInterval: Duration
     var polling: PollingPolicy
     var pageSize: Int
@@ -93,11 +97,13 @@ extension Settings {
         clientID = nonEmpty("client-id")
         clientSecret = nonEmpty("client-secret")
         cloud = DefenderCloud(name: options.text("cloud") ?? "commercial") ?? .commercial
+        region = options.text("region").flatMap(DefenderRegion.init(name:))
         apiURL = nonEmpty("api-url")
         loginURL = nonEmpty("login-url")
         source = AlertSourceKind(rawValue: options.text("source") ?? "defender") ?? .defender
         graphURL = nonEmpty("graph-url")
         tokenVersion = options.text("token-endpoint") == "v1" ? .v1 : .v2
+        tenants = options.tenants
         pollInterval = options.duration("poll-interval") ?? .seconds(300)
         polling = PollingPolicy(
             lag: options.duration("lag") ?? .seconds(60),
