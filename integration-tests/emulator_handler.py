@@ -7,11 +7,12 @@ from http import HTTPStatus
 
 from emulator_alerts_api import AlertsEndpoint
 from emulator_control import ControlEndpoint
+from emulator_graph_api import GraphAlertsEndpoint
 from emulator_http import defender_error
 from emulator_tokens import TokenEndpoints
 
 
-class EmulatorHandler(TokenEndpoints, AlertsEndpoint, ControlEndpoint):
+class EmulatorHandler(TokenEndpoints, GraphAlertsEndpoint, AlertsEndpoint, ControlEndpoint):
     """Routes one request to the token, alerts or control endpoint by its path."""
 
     def do_GET(self) -> None:
@@ -38,6 +39,8 @@ class EmulatorHandler(TokenEndpoints, AlertsEndpoint, ControlEndpoint):
                 return
             alert_id = segments[2] if len(segments) == 3 else None
             self.handle_alerts(parsed.query, alert_id)
+        elif segments == ["v1.0", "security", "alerts_v2"]:
+            self.handle_graph_alerts(method, parsed.query)
         elif len(segments) == 4 and segments[1:] == ["oauth2", "v2.0", "token"]:
             self.handle_token(method, segments[0], body, version=2)
         elif len(segments) == 3 and segments[1:] == ["oauth2", "token"]:

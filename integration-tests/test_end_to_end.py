@@ -568,6 +568,25 @@ def test_template_install_command(servers: contextlib.ExitStack, tmp_path: Path,
     assert template is not None and template.get("_meta", {}).get("managed_by") == "mde-shipper"
 
 
+def test_template_install_refuses_foreign_template(servers: contextlib.ExitStack, tmp_path: Path,
+                                                   binary: Path, state_dir: Path) -> None:
+    cluster = start_cluster(servers, tmp_path)
+    shipper = Shipper(binary, state_dir, emulator=None, cluster=cluster)
+    foreign = {"index_patterns": ["foreign-*"], "template": {"settings": {"number_of_shards": 1}}}
+    response = cluster.request("PUT", "/_index_template/foreign-template", foreign)
+    assert response.status == 200, f"PUT foreign template: HTTP {response.status}"
+
+    refused = shipper.run("template", "install", "--template-name", "foreign-template")
+    replaced = shipper.run("template", "install", "--template-name", "foreign-template", "--template-overwrite")
+
+    assert refused.returncode == 1, refused.describe()
+    assert "--template-overwrite" in refused.stderr, refused.describe()
+    assert "left_alone" in refused.stdout, refused.describe()
+    assert replaced.returncode == 0, replaced.describe()
+    template = cluster.index_template("foreign-template")
+    assert template is not None and template.get("_meta", {}).get("managed_by") == "mde-shipper"
+
+
 def test_kill_during_run_loses_nothing(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
                                        state_dir: Path) -> None:
     # At most 3 API calls a minute: the first 300 alerts arrive at once and the rest only after a

@@ -39,7 +39,7 @@ public actor CallQuotaGate {
         if reservation.delay > Self.noticeableWait {
             waits += 1
             logger.info("quota wait", [
-                ("retry.after_seconds", .int(AlertPager.wholeSecondsRoundedUp(reservation.delay))),
+                ("retry.after_seconds", .int(PageRequester.wholeSecondsRoundedUp(reservation.delay))),
                 ("quota.limit", .string(reservation.constraint?.rawValue ?? "none")),
                 ("quota.waits", .int(waits)),
             ])

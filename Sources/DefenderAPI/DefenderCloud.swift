@@ -1,7 +1,6 @@
 /// A Microsoft cloud with its own Entra ID login host and Defender API host.
 ///
-/// Regional API hosts (`api-eu.securitycenter.microsoft.com`, `eu.api.security.microsoft.com`,
-/// ...) are reached for now through `DefenderEndpoints(apiURL:resource:)`.
+/// The commercial cloud's regional API hosts are chosen with `DefenderRegion`.
 public enum DefenderCloud: String, Sendable, CaseIterable {
     case commercial
     /// US Government Community Cloud.

@@ -24,19 +24,21 @@ struct APIErrorBody: Sendable, Equatable {
 }
 
 extension DefenderError {
-    static func badRequest(_ body: APIErrorBody, url: String) -> DefenderError {
+    static func badRequest(_ body: APIErrorBody, url: String, wording: AlertAPIWording = .defender) -> DefenderError {
         DefenderError(
             code: .badRequest,
             httpStatus: 400,
             detailCode: body.code,
-            description: "Defender API rejected the alerts query with HTTP 400 \(body.summary) for \(url); "
-                + "check the window bounds and the page size ($top at most 10000), then report the target id "
+            description: "\(wording.name) rejected the alerts query with HTTP 400 \(body.summary) for \(url); "
+                + "check the window bounds and the page size (\(wording.pageSizeLimit)), then report the target id "
                 + "to Microsoft if the query looks valid"
         )
     }
 
-    static func forbidden(_ body: APIErrorBody, claims: TokenClaims?, tenantID: String) -> DefenderError {
-        var text = "Defender API denied access with HTTP 403 \(body.summary) for tenant \(tenantID)"
+    static func forbidden(
+        _ body: APIErrorBody, claims: TokenClaims?, tenantID: String, wording: AlertAPIWording = .defender
+    ) -> DefenderError {
+        var text = "\(wording.name) denied access with HTTP 403 \(body.summary) for tenant \(tenantID)"
         if let claims {
             let audiences = claims.audiences.isEmpty ? "none" : claims.audiences.joined(separator: ",")
             let roles = claims.roles.isEmpty ? "none" : claims.roles.joined(separator: ",")
@@ -45,27 +47,31 @@ extension DefenderError {
                 text += " scp=\(scopes)"
             }
         }
-        text += ". Likely fix: " + ForbiddenDiagnosis.advice(claims: claims, tenantID: tenantID)
+        text += ". Likely fix: " + wording.forbiddenAdvice(claims, tenantID)
         return DefenderError(code: .forbidden, httpStatus: 403, detailCode: body.code, description: text)
     }
 
-    static func unauthorizedTwice(_ body: APIErrorBody, tenantID: String) -> DefenderError {
+    static func unauthorizedTwice(
+        _ body: APIErrorBody, tenantID: String, wording: AlertAPIWording = .defender
+    ) -> DefenderError {
         DefenderError(
             code: .unauthorized,
             httpStatus: 401,
             detailCode: body.code,
-            description: "Defender API returned HTTP 401 \(body.summary) for tenant \(tenantID) even with a "
-                + "freshly issued token; check that the API URL and the token resource belong to the same cloud"
+            description: "\(wording.name) returned HTTP 401 \(body.summary) for tenant \(tenantID) even with a "
+                + "freshly issued token; check that the \(wording.urlOption) and the token resource belong to the same cloud"
         )
     }
 
-    static func unexpectedStatus(_ status: Int, body: APIErrorBody, url: String) -> DefenderError {
+    static func unexpectedStatus(
+        _ status: Int, body: APIErrorBody, url: String, wording: AlertAPIWording = .defender
+    ) -> DefenderError {
         DefenderError(
             code: .unexpectedStatus,
             httpStatus: status,
             detailCode: body.code,
-            description: "Defender API returned HTTP \(status) \(body.summary) for \(url); "
-                + "check the API URL (it should serve /api/alerts)"
+            description: "\(wording.name) returned HTTP \(status) \(body.summary) for \(url); "
+                + "check the \(wording.urlOption) (it should serve \(wording.collectionPath))"
         )
     }
 }

@@ -76,7 +76,7 @@ extension DefenderError {
         if let summary = body.summary {
             text += ": " + credentials.redacting(summary)
         }
-        text += ". Fix: " + advice
+        text += (text.hasSuffix(".") ? " " : ". ") + "Fix: " + advice
         if let trace = body.traceID { text += "; trace_id=\(trace)" }
         if let correlation = body.correlationID { text += "; correlation_id=\(correlation)" }
 

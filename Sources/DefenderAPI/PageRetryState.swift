@@ -25,14 +25,16 @@ enum PageAttemptResult: Sendable {
 struct PageRetryState: Sendable {
     let options: AlertPagerOptions
     let tenantID: String
+    let wording: AlertAPIWording
     private(set) var pageSize: Int
     private(set) var throttleRetries = 0
     private(set) var serverRetries = 0
     private(set) var refreshedToken = false
 
-    init(options: AlertPagerOptions, tenantID: String, pageSize: Int) {
+    init(options: AlertPagerOptions, tenantID: String, pageSize: Int, wording: AlertAPIWording = .defender) {
         self.options = options
         self.tenantID = tenantID
+        self.wording = wording
         self.pageSize = pageSize
     }
 
@@ -54,23 +56,23 @@ struct PageRetryState: Sendable {
                 refreshedToken = true
                 return .refreshToken
             }
-            return .fail(.unauthorizedTwice(APIErrorBody(body: response.body), tenantID: tenantID))
+            return .fail(.unauthorizedTwice(APIErrorBody(body: response.body), tenantID: tenantID, wording: wording))
         case 429:
             return nextAfterThrottle(response, url: url, random: random)
         case 500, 502, 503, 504:
             guard serverRetries < options.maxServerRetries else {
-                return .fail(.serverError(response, url: url, attempts: serverRetries + 1))
+                return .fail(.serverError(response, url: url, attempts: serverRetries + 1, wording: wording))
             }
             serverRetries += 1
             halvePageSize()
             return .wait(options.serverBackoff.delay(attempt: serverRetries, random: random), retryAfterSeconds: nil)
         case 400:
-            return .fail(.badRequest(APIErrorBody(body: response.body), url: url))
+            return .fail(.badRequest(APIErrorBody(body: response.body), url: url, wording: wording))
         case 403:
             let claims = TokenClaims(jwt: token.value)
-            return .fail(.forbidden(APIErrorBody(body: response.body), claims: claims, tenantID: tenantID))
+            return .fail(.forbidden(APIErrorBody(body: response.body), claims: claims, tenantID: tenantID, wording: wording))
         default:
-            return .fail(.unexpectedStatus(response.status, body: APIErrorBody(body: response.body), url: url))
+            return .fail(.unexpectedStatus(response.status, body: APIErrorBody(body: response.body), url: url, wording: wording))
         }
     }
 
@@ -87,7 +89,7 @@ struct PageRetryState: Sendable {
 
     private mutating func nextAfterThrottle(_ response: HTTPResponse, url: String, random: Double) -> PageStep {
         guard throttleRetries < options.maxThrottleRetries else {
-            return .fail(.throttled(response, url: url, attempts: throttleRetries + 1))
+            return .fail(.throttled(response, url: url, attempts: throttleRetries + 1, wording: wording))
         }
         throttleRetries += 1
         if let seconds = Self.retryAfterSeconds(response.header("Retry-After")) {
@@ -110,26 +112,29 @@ struct PageRetryState: Sendable {
 }
 
 extension DefenderError {
-    static func throttled(_ response: HTTPResponse, url: String, attempts: Int) -> DefenderError {
+    static func throttled(
+        _ response: HTTPResponse, url: String, attempts: Int, wording: AlertAPIWording = .defender
+    ) -> DefenderError {
         let body = APIErrorBody(body: response.body)
         return DefenderError(
             code: .throttled,
             httpStatus: 429,
             detailCode: body.code,
-            description: "Defender API kept throttling the alerts request (HTTP 429 \(body.summary)) after "
-                + "\(attempts) attempts for \(url); the limits are 100 calls per minute and 1500 per hour per "
-                + "application and tenant, so check for other clients using the same application, or "
-                + "lengthen the polling interval"
+            description: "\(wording.name) kept throttling the alerts request (HTTP 429 \(body.summary)) after "
+                + "\(attempts) attempts for \(url); \(wording.callLimits), so check for other clients using the "
+                + "same application, or lengthen the polling interval"
         )
     }
 
-    static func serverError(_ response: HTTPResponse, url: String, attempts: Int) -> DefenderError {
+    static func serverError(
+        _ response: HTTPResponse, url: String, attempts: Int, wording: AlertAPIWording = .defender
+    ) -> DefenderError {
         let body = APIErrorBody(body: response.body)
         return DefenderError(
             code: .serverError,
             httpStatus: response.status,
             detailCode: body.code,
-            description: "Defender API failed with HTTP \(response.status) \(body.summary) on all \(attempts) "
+            description: "\(wording.name) failed with HTTP \(response.status) \(body.summary) on all \(attempts) "
                 + "attempts for \(url); the cursor did not move, so the next cycle repeats this window"
         )
     }

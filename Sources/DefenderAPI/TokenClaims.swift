@@ -78,7 +78,7 @@ enum ForbiddenDiagnosis {
             + "take several minutes to reach new tokens"
     }
 
-    private static func isGUID(_ text: String) -> Bool {
+    static func isGUID(_ text: String) -> Bool {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
         return groups == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
     }

@@ -92,7 +92,8 @@ public actor TokenClient {
             logger.info("access token obtained", [("token.lifetime_seconds", .int(token.lifetime.components.seconds))])
             return .success(token)
         } catch {
-            logger.error("access token request failed", [
+            // The caller reports the error with its context; this line only helps tracing.
+            logger.debug("access token request failed", [
                 ("error.code", .string(error.code.rawValue)), ("error.message", .string(error.description)),
             ])
             return .failure(error)

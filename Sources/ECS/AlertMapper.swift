@@ -92,7 +92,7 @@ public struct AlertMapper: Sendable {
         return documents
     }
 
-    /// What every document of one alert shares: the alert, its id, its fields in name order (see
+    /// The parts that every document of one alert shares: the alert, its id, its fields in name order (see
     /// `DocumentFields.sort()`) and its tags.
     struct AlertLevel {
         let alert: JSONObject

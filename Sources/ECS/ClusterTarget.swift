@@ -22,6 +22,14 @@ public struct ClusterTarget: Sendable, Hashable, CustomStringConvertible {
         self.major != major ? self.major > major : self.minor >= minor
     }
 
+    /// Whether mde-shipper supports the release: Elasticsearch 7.10 to 9.x, OpenSearch 1.x to 3.x.
+    public var isSupported: Bool {
+        switch distribution {
+        case .elasticsearch: isAtLeast(7, 10) && major <= 9
+        case .opensearch: (1...3).contains(major)
+        }
+    }
+
     public var description: String {
         let name = distribution == .elasticsearch ? "Elasticsearch" : "OpenSearch"
         return "\(name) \(major).\(minor).\(patch)"

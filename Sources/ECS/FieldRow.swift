@@ -19,7 +19,7 @@ public enum ECSFieldType: String, Sendable, Hashable, CaseIterable {
     case dynamic
 }
 
-/// How a source value becomes the value of an ECS field.
+/// The conversion that turns a source value into the value of an ECS field.
 public enum FieldTransform: String, Sendable, Hashable, CaseIterable {
     /// A scalar written as a string.
     case none
@@ -39,7 +39,7 @@ public enum FieldTransform: String, Sendable, Hashable, CaseIterable {
     case keep
 }
 
-/// Where a source field sits in a Defender alert.
+/// The place of a source field in a Defender alert.
 public enum SourceLevel: String, Sendable, Hashable {
     case alert
     /// A key of one item of the alert's `evidence` array.
@@ -48,7 +48,7 @@ public enum SourceLevel: String, Sendable, Hashable {
 
 /// One row of the field table: an ECS field, its type, and where its value comes from.
 public struct FieldRow: Sendable {
-    /// Where the value of the field comes from.
+    /// The source of the field's value.
     public enum Origin: Sendable, Hashable {
         /// Copied from a Defender field through a transform; `option` names a mapper option that
         /// must be on (only `keepComments` exists).
@@ -83,7 +83,7 @@ public struct FieldRow: Sendable {
         self.origin = origin
     }
 
-    /// Where the mapper keeps a value that the transform rejects (an invalid date or IP address):
+    /// The field that keeps a value the transform rejects (an invalid date or IP address):
     /// `microsoft.defender_endpoint.<source>` for an ECS target, `<target>Raw` for a target that
     /// is already in that namespace. `nil` for rows whose transform never rejects a value.
     public var rejectedValueField: String? {

@@ -1,6 +1,6 @@
 /// The settings of `AlertMapper`.
 public struct MapperOptions: Sendable {
-    /// How many documents an alert gives.
+    /// The number of documents an alert gives.
     public enum DocumentMode: String, Sendable, CaseIterable {
         /// One document per distinct evidence item, or one for an alert without evidence.
         case evidence

@@ -17,8 +17,13 @@ public struct CheckpointStore: Sendable {
 
     /// Returns the path of the file that contains `tenant`'s cursor.
     public func path(forTenant tenant: String) -> String {
-        let safeName = String(tenant.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
-        return directory + "/cursor-" + safeName + ".json"
+        directory + "/cursor-" + Self.fileNameComponent(forTenant: tenant) + ".json"
+    }
+
+    /// Returns `tenant` with every character other than letters, digits, `-` and `.` replaced by
+    /// `_`, so any tenant id is safe inside a file name.
+    static func fileNameComponent(forTenant tenant: String) -> String {
+        String(tenant.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
     }
 
     /// Loads the stored cursor; returns `nil` when this tenant was never shipped.

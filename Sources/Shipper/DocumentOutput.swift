@@ -1,6 +1,6 @@
 import ECS
 
-/// How many documents an output has resolved so far.
+/// The counts of documents an output has resolved so far.
 public struct DeliveryCounts: Sendable, Equatable {
     /// Documents the cluster holds: created, or already present (duplicates included), so that
     /// `produced = acknowledged + deadLettered + buffered`.

@@ -59,12 +59,18 @@ enum EntryPoint {
                 throw ConfigurationError("replay needs exactly one input: a file path, or - for standard input")
             }
             try await ReplayCommand(settings: settings, logger: logger).execute(source: source)
+        case "backfill":
+            try expectNoArguments(request)
+            try await BackfillCommand(settings: settings, logger: logger).execute()
         case "template":
             try await TemplateCommand(settings: settings, logger: logger).execute(request.positionals)
         case "dead-letter":
             try await DeadLetterCommand(settings: settings, logger: logger).execute(request.positionals)
+        case "check":
+            try expectNoArguments(request)
+            try await CheckCommand(settings: settings, logger: logger).execute()
         default:
-            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, replay, template and dead-letter (see mde-shipper --help)")
+            throw ConfigurationError("unknown command \"\(request.command)\"; commands are run, backfill, replay, template, dead-letter and check (see mde-shipper --help)")
         }
     }
 

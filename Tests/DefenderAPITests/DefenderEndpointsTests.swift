@@ -59,4 +59,65 @@ struct DefenderEndpointsTests {
             try DefenderEndpoints(apiURL: url)
         }
     }
+
+    @Test(arguments: [
+        ("us", "https://api-us.securitycenter.microsoft.com"),
+        ("eu", "https://api-eu.securitycenter.microsoft.com"),
+        ("uk", "https://api-uk.securitycenter.microsoft.com"),
+        ("au", "https://api-au.securitycenter.microsoft.com"),
+        ("security", "https://api.security.microsoft.com"),
+        ("security-us", "https://us.api.security.microsoft.com"),
+        ("security-eu", "https://eu.api.security.microsoft.com"),
+        ("security-uk", "https://uk.api.security.microsoft.com"),
+        ("Security-AU", "https://au.api.security.microsoft.com"),
+        ("security-swa", "https://swa.api.security.microsoft.com"),
+        ("security-ina", "https://ina.api.security.microsoft.com"),
+    ])
+    func regionPicksAPIHostKeepingResource(name: String, api: String) throws {
+        let region = try #require(DefenderRegion(name: name))
+        let endpoints = try DefenderEndpoints(cloud: .commercial, region: region)
+        #expect(endpoints.apiURL == api)
+        #expect(endpoints.alertsURL == api + "/api/alerts")
+        #expect(endpoints.resource == "https://api.securitycenter.microsoft.com")
+        #expect(endpoints.scope == "https://api.securitycenter.microsoft.com/.default")
+        #expect(endpoints.loginURL == "https://login.microsoftonline.com")
+    }
+
+    @Test func regionTableCoversEveryCase() {
+        #expect(DefenderRegion.names.count == DefenderRegion.allCases.count)
+        #expect(Set(DefenderRegion.allCases.map(\.apiURL)).count == DefenderRegion.allCases.count)
+    }
+
+    @Test(arguments: ["", "europe", "security-", "api-eu", "eu.api.security.microsoft.com"])
+    func unknownRegionNameIsRejected(name: String) {
+        #expect(DefenderRegion(name: name) == nil)
+    }
+
+    @Test func regionKeepsLoginOverride() throws {
+        let endpoints = try DefenderEndpoints(region: .eu, loginURL: "http://127.0.0.1:9000")
+        #expect(endpoints.apiURL == "https://api-eu.securitycenter.microsoft.com")
+        #expect(endpoints.tokenURL(tenantID: "t", version: .v2) == "http://127.0.0.1:9000/t/oauth2/v2.0/token")
+    }
+
+    @Test(arguments: [DefenderCloud.gcc, .gccHigh, .dod])
+    func regionWithGovernmentCloudIsRejected(cloud: DefenderCloud) {
+        do {
+            _ = try DefenderEndpoints(cloud: cloud, region: .eu)
+            Issue.record("expected an error for region eu with cloud \(cloud)")
+        } catch {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.description.contains("cloud \(cloud.rawValue)"))
+            #expect(error.description.contains("us, eu, uk, au, security, security-us"))
+        }
+    }
+
+    @Test func regionWithAPIOverrideIsRejected() {
+        do {
+            _ = try DefenderEndpoints(region: .securityEU, apiURL: "http://127.0.0.1:8443")
+            Issue.record("expected an error for a region with an API URL override")
+        } catch {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.description.contains("region security-eu cannot be used with an API URL override"))
+        }
+    }
 }

@@ -44,6 +44,8 @@ struct TokenErrorTests {
             _ = try await Fixtures.tokenClient(transport: transport).token()
         }
         #expect(thrown?.detailCode == "AADSTS7000215")
+        #expect(thrown?.description.contains("provided. Fix: ") == true)
+        #expect(thrown?.description.contains("..") == false)
     }
 
     @Test func nonEntraRejectionRedactsSecret() async throws {

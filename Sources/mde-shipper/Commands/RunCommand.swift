@@ -4,14 +4,15 @@ import Shipper
 import Synchronization
 
 /// `mde-shipper run`: polls the Defender API and ships every new or updated alert, continuously
-/// or, with `--once`, for one catch-up cycle.
+/// or, with `--once`, for one catch-up cycle. Each tenant runs concurrently as a `TenantRun`, and
+/// every tenant sends to one output.
 struct RunCommand {
     let settings: Settings
     let logger: Logger
 
     func execute() async throws {
         let components = Components(settings: settings, logger: logger)
-        let tenant = try settings.tenantConfiguration()
+        let tenants = try settings.tenantConfigurations()
         guard settings.once || settings.hasCluster else {
             throw ConfigurationError(
                 "run without --once needs a cluster: set ELASTICSEARCH_HOSTS or --hosts (a dry run to standard output "
@@ -20,7 +21,10 @@ struct RunCommand {
         let index = try components.targetName()
         try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
-        let source = try components.makeAlertSource(for: tenant, transport: try components.makeDefenderHTTPClient())
+        let sources = try tenants.map { tenant in
+            let tenantComponents = Components(settings: settings, logger: Self.logger(logger, for: tenant))
+            return try tenantComponents.makeAlertSource(for: tenant, transport: try components.makeDefenderHTTPClient())
+        }
 
         let shutdown = ShutdownSignal()
         // One set of signal handlers for the whole run: the output exists only once the
@@ -34,48 +38,78 @@ struct RunCommand {
             return
         }
         connected.withLock { $0 = output }
-        let poller = TenantPoller(
-            tenant: tenant.tenantID, source: source, policy: settings.polling,
-            checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: logger, shutdown: shutdown)
-        var shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
-        logger.info("run started", [
-            ("tenant", .string(tenant.tenantID)), ("target", .string(index)), ("once", .bool(settings.once)),
-        ])
 
-        if settings.once {
-            do {
-                _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
-            } catch where shutdown.isRequested {
-                // The deadline stopped delivery: the cursor did not move, so the next start
-                // reads the window again, and a requested shutdown is not a failure.
-                logger.warning("cycle stopped by shutdown before delivery finished, cursor not moved", [
-                    ("error.message", .string("\(error)")),
-                ])
-            }
-        } else {
-            await pollContinuously(poller: poller, shipper: &shipper, shutdown: shutdown)
+        // NOTE: the tenants share the output, so one tenant's flush at the end of its cycle also
+        // waits for the documents that other tenants sent before and during that flush.
+        let runs = zip(tenants, sources).enumerated().map { position, pair in
+            let shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
+            return makeRun(position: position, tenant: pair.0, source: pair.1, shipper: shipper, shutdown: shutdown)
         }
-        logger.info("run finished", await shipper.summary().logFields + [("quota.waits", .int(await source.throttleWaits()))])
+        logger.info("run started", [
+            ("tenants", .string(runs.map(\.label).joined(separator: ", "))), ("target", .string(index)),
+            ("once", .bool(settings.once)),
+        ])
+        let outcomes = await runAll(runs)
+        try await finish(outcomes, output: output)
         withExtendedLifetime(signals) {}
     }
 
-    /// Runs cycles every poll interval until shutdown. A failed cycle is logged and retried at the
-    /// next interval, with the cursor left where it was.
-    private func pollContinuously(poller: TenantPoller, shipper: inout AlertShipper, shutdown: ShutdownSignal) async {
-        while !shutdown.isRequested {
-            do {
-                _ = try await poller.runCycle(shipper: &shipper, now: WallClock.now())
-            } catch where shutdown.isRequested {
-                logger.warning("cycle stopped by shutdown before delivery finished, cursor not moved", [
-                    ("error.message", .string("\(error)")),
-                ])
-            } catch {
-                logger.error("cycle failed, retrying at the next interval", [
-                    ("error.message", .string("\(error)")), ("retry.after_seconds", .int(settings.pollInterval.components.seconds)),
-                ])
+    private func makeRun(
+        position: Int, tenant: TenantConfiguration, source: any AlertSource, shipper: AlertShipper,
+        shutdown: ShutdownSignal
+    ) -> TenantRun {
+        let tenantLogger = Self.logger(logger, for: tenant)
+        let poller = TenantPoller(
+            tenant: tenant.tenantID, source: source, policy: settings.polling,
+            checkpoints: CheckpointStore(directory: settings.stateDirectory), logger: tenantLogger, shutdown: shutdown)
+        return TenantRun(
+            position: position, tenant: tenant, source: source, poller: poller, shipper: shipper,
+            logger: tenantLogger.with([("tenant", .string(tenant.tenantID))]), shutdown: shutdown)
+    }
+
+    /// Runs every tenant concurrently and returns their outcomes in configuration order. With
+    /// several tenants, a failed `--once` cycle is logged as soon as it ends, while the other
+    /// tenants go on.
+    private func runAll(_ runs: [TenantRun]) async -> [TenantRun.Outcome] {
+        var outcomes: [TenantRun.Outcome] = []
+        await withTaskGroup(of: TenantRun.Outcome.self) { group in
+            for run in runs {
+                group.addTask {
+                    settings.once ? await run.runOnce() : await run.runContinuously(interval: settings.pollInterval)
+                }
             }
-            await sleep(settings.pollInterval, unless: shutdown)
+            for await outcome in group {
+                if let failure = outcome.failure, runs.count > 1 {
+                    outcome.run.logger.error("tenant failed", TenantRun.errorFields(failure))
+                }
+                outcomes.append(outcome)
+            }
         }
+        return outcomes.sorted { $0.run.position < $1.run.position }
+    }
+
+    /// Logs the run's summary and throws when a tenant failed. A run with one tenant throws that
+    /// tenant's error unchanged, so a rejected secret still exits 2. A run with several tenants
+    /// throws `TenantRunFailure`, which exits 1.
+    private func finish(_ outcomes: [TenantRun.Outcome], output: any DocumentOutput) async throws {
+        let failures = outcomes.compactMap { outcome in outcome.failure.map { (label: outcome.run.label, error: $0) } }
+        if outcomes.count == 1, let only = failures.first {
+            throw only.error
+        }
+        let summary = await RunSummary.combined(outcomes.map(\.shipper), output: output)
+        let throttleWaits = outcomes.reduce(0) { $0 + $1.throttleWaits }
+        logger.info("run finished", summary.logFields + [
+            ("quota.waits", .int(throttleWaits)), ("tenants.failed", .int(failures.count)),
+        ])
+        guard failures.isEmpty else {
+            throw TenantRunFailure(failures: failures, tenantCount: outcomes.count)
+        }
+    }
+
+    /// Adds the tenant's name to the run's logger. The Defender components and the poller add the
+    /// tenant id themselves.
+    private static func logger(_ logger: Logger, for tenant: TenantConfiguration) -> Logger {
+        tenant.name.map { logger.with([("tenant.name", .string($0))]) } ?? logger
     }
 
     /// Connects to the cluster. A continuous run waits for a cluster that is not reachable yet,
@@ -90,25 +124,10 @@ struct RunCommand {
                 logger.warning("cluster not reachable, retrying", [
                     ("error.message", .string("\(error)")), ("retry.after_seconds", .int(delay.components.seconds)),
                 ])
-                await sleep(delay, unless: shutdown)
+                await shutdown.wait(for: delay)
                 if shutdown.isRequested { return nil }
                 delay = min(delay * 2, .seconds(60))
             }
         }
-    }
-
-    /// Sleeps for `duration` in short steps so a shutdown request ends the wait within 200 ms.
-    private func sleep(_ duration: Duration, unless shutdown: ShutdownSignal) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while !shutdown.isRequested, clock.now < deadline {
-            try? await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
-        }
-    }
-}
-
-extension RunSummary {
-    var logFields: [(String, LogValue)] {
-        fields.map { ($0.0, LogValue.int($0.1)) }
     }
 }

@@ -25,9 +25,11 @@ struct TemplateCommand {
             let cluster = try await components.probeCluster(transport: transport, auth: auth)
             let generated = try components.generateTemplates(for: cluster.templateTarget)
             let installer = TemplateInstaller(transport: transport, host: cluster.host, auth: auth, logger: logger)
-            for result in try await installer.install(generated.templateSet(overwrite: settings.templateOverwrite)) {
+            let results = try await installer.install(generated.templateSet(overwrite: settings.templateOverwrite))
+            for result in results {
                 print(result.description)
             }
+            try Self.requireManaged(results)
         case ["targets"]:
             for target in TemplateGenerator.referenceTargets {
                 print("\(target.distribution.rawValue):\(target.major).\(target.minor).\(target.patch)")
@@ -60,6 +62,30 @@ struct TemplateCommand {
             throw ConfigurationError(
                 "invalid template target \"\(text)\": expected DISTRIBUTION:VERSION such as elasticsearch:8.17.0 or opensearch:2.11")
         }
+        guard target.isSupported else {
+            throw ConfigurationError(
+                "unsupported template target \"\(text)\" (\(target)): mde-shipper supports Elasticsearch 7.10 to 9.x "
+                    + "and OpenSearch 1.x to 3.x; pick a supported release, such as one listed by mde-shipper template targets")
+        }
         return target
+    }
+
+    /// Fails when a template that mde-shipper does not manage blocked the install, because the
+    /// cluster then maps documents with someone else's template.
+    static func requireManaged(_ results: [TemplateInstaller.Result]) throws {
+        let blocked = results.filter { $0.outcome == .leftAlone }.map(\.template.description)
+        guard blocked.isEmpty else {
+            throw TemplateConflictError(templates: blocked)
+        }
+    }
+}
+
+/// `template install` found templates of the same names that mde-shipper does not manage.
+struct TemplateConflictError: Error, CustomStringConvertible {
+    let templates: [String]
+
+    var description: String {
+        "left alone because mde-shipper does not manage them: " + templates.joined(separator: ", ")
+            + "; rerun with --template-overwrite to replace them, or pick another --template-name"
     }
 }

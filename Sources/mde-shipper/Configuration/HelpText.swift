@@ -6,6 +6,10 @@ enum HelpText {
 
             Usage:
               mde-shipper run [--once] [options]      poll the Defender API and ship new and updated alerts
+              mde-shipper backfill --since T [--until T] [options]
+                                                      ship the alerts last updated from T until --until (default now
+                                                      minus --lag), window by window; a rerun without --since, or
+                                                      with the same --since, resumes after the last delivered window
               mde-shipper replay FILE|- [options]     ship alerts from a saved API response, alert objects or NDJSON
               mde-shipper template print [options]    print the index template and component templates as JSON
               mde-shipper template install [options]  install them into the cluster
@@ -17,6 +21,10 @@ enum HelpText {
                                                       every line was resolved, 1 otherwise. Best run with the
                                                       shipper that writes FILE stopped; rotated files (FILE.1 ...)
                                                       are safe to replay while it runs
+              mde-shipper check [options]             check the Defender credentials and permissions, the cluster's
+                                                      hosts, authentication, release and privileges, and the state
+                                                      directories; print one line per check. Exit 0 when no check
+                                                      failed (warnings allowed), 1 when one failed
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.

@@ -23,9 +23,11 @@ struct OptionResolver {
         }
         let configPath = flags["config"] ?? environment["MDE_SHIPPER_CONFIG"]
         if let configPath, !configPath.isEmpty {
-            for (name, text) in try configFileValues(path: configPath) {
+            let configFile = try configFileValues(path: configPath)
+            for (name, text) in configFile.values {
                 resolved.entries[name] = .init(text: text, source: .configFile(configPath))
             }
+            resolved.tenants = configFile.tenants
         }
         for spec in OptionTable.all {
             if let entry = try environmentEntry(for: spec) {
@@ -36,6 +38,9 @@ struct OptionResolver {
             resolved.entries[name] = .init(text: text, source: .flag)
         }
         try validate(resolved)
+        if resolved.tenants != nil, let configPath {
+            try checkTenantsExclusive(resolved, path: configPath)
+        }
         return (request, resolved)
     }
 
@@ -108,20 +113,28 @@ struct OptionResolver {
         guard spec.isSecret, let path = environment[variable + "_FILE"], !path.isEmpty else {
             return nil
         }
+        let value = try readSecret(from: path, label: "\(variable)_FILE \(path)")
+        return .init(text: value, source: .environment(variable + "_FILE"))
+    }
+
+    /// Reads a secret from the file at `path`, without surrounding spaces and line breaks.
+    /// `label` names the file in errors, such as `MDE_CLIENT_SECRET_FILE /run/secrets/mde`.
+    func readSecret(from path: String, label: String) throws -> String {
         let bytes: [UInt8]
         do {
             bytes = try readFile(path)
         } catch {
-            throw ConfigurationError("cannot read \(variable)_FILE \(path): \(error)")
+            throw ConfigurationError("cannot read \(label): \(error)")
         }
         let value = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
         guard !value.isEmpty else {
-            throw ConfigurationError("\(variable)_FILE \(path) is empty; write the secret value into it")
+            throw ConfigurationError("\(label) is empty; write the secret value into it")
         }
-        return .init(text: value, source: .environment(variable + "_FILE"))
+        return value
     }
 
-    private func configFileValues(path: String) throws -> [(String, String)] {
+    /// Returns the option values of the config file and its `tenants` list, when it has one.
+    private func configFileValues(path: String) throws -> (values: [(String, String)], tenants: [TenantEntry]?) {
         let bytes: [UInt8]
         do {
             bytes = try readFile(path)
@@ -137,12 +150,21 @@ struct OptionResolver {
         guard case .object(let object) = document else {
             throw ConfigurationError("invalid config file \(path): expected a JSON object of option names to values")
         }
-        return try object.members.map { member in
-            guard OptionTable.spec(named: member.key) != nil, member.key != "config" else {
-                throw ConfigurationError("unknown key \"\(member.key)\" in config file \(path); keys are the long option names of mde-shipper --help")
+        var values: [(String, String)] = []
+        var tenants: [TenantEntry]?
+        for member in object.members {
+            if member.key == "tenants" {
+                tenants = try tenantEntries(member.value, path: path)
+                continue
             }
-            return (member.key, try configText(member.value, key: member.key, path: path))
+            guard OptionTable.spec(named: member.key) != nil, member.key != "config" else {
+                throw ConfigurationError(
+                    "unknown key \"\(member.key)\" in config file \(path); keys are the long option names of mde-shipper --help "
+                        + "and \"tenants\"")
+            }
+            values.append((member.key, try configText(member.value, key: member.key, path: path)))
         }
+        return (values, tenants)
     }
 
     private func configText(_ value: JSONValue, key: String, path: String) throws -> String {

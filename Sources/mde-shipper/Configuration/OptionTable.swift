@@ -1,3 +1,5 @@
+import DefenderAPI
+
 /// Every option of mde-shipper. The help text, the config-file keys and the environment
 /// variables are all generated from this table, so they cannot drift apart.
 enum OptionTable {
@@ -9,7 +11,9 @@ enum OptionTable {
 
     static let general: [OptionSpec] = [
         OptionSpec("config", .general, .text, environment: "MDE_SHIPPER_CONFIG",
-                   help: "JSON config file whose keys are these option names; flags and environment override it"),
+                   help: "JSON config file whose keys are these option names; flags and environment override it. Its optional "
+                       + "\"tenants\" array lists several tenants, each with tenant-id, client-id, client-secret or "
+                       + "client-secret-file, and optional name, cloud, region, api-url, login-url and token-endpoint"),
         OptionSpec("state-dir", .general, .text, environment: "MDE_SHIPPER_STATE_DIR",
                    defaultValue: "~/.local/state/mde-shipper",
                    help: "directory for the per-tenant cursor and the dead-letter file"),
@@ -28,10 +32,18 @@ enum OptionTable {
                    help: "client secret value (not its id)"),
         OptionSpec("cloud", .defender, .choice(["commercial", "gcc", "gcc-high", "dod"]), environment: "MDE_CLOUD",
                    defaultValue: "commercial", help: "Microsoft cloud whose login and API hosts are used"),
+        OptionSpec("region", .defender, .choice(DefenderRegion.names), environment: "MDE_REGION",
+                   help: "regional API host of the commercial cloud: us, eu, uk or au use api-<region>.securitycenter.microsoft.com, "
+                       + "security uses api.security.microsoft.com and security-<region> uses <region>.api.security.microsoft.com; "
+                       + "tokens keep the global resource; not with --api-url"),
         OptionSpec("api-url", .defender, .text, environment: "MDE_API_URL",
                    help: "Defender API base URL; overrides the cloud's API host"),
         OptionSpec("login-url", .defender, .text, environment: "MDE_LOGIN_URL",
                    help: "Entra ID login base URL; overrides the cloud's login host"),
+        OptionSpec("source", .defender, .choice(["defender", "graph"]), environment: "MDE_SOURCE", defaultValue: "defender",
+                   help: "alert API to read: defender (/api/alerts, Alert.Read.All of WindowsDefenderATP) or graph (Microsoft Graph /v1.0/security/alerts_v2, SecurityAlert.Read.All of Microsoft Graph; the API call limits then default to 150 per minute and 9000 per hour)"),
+        OptionSpec("graph-url", .defender, .text, environment: "MDE_GRAPH_URL",
+                   help: "Microsoft Graph base URL for --source graph; overrides the cloud's Graph host"),
         OptionSpec("token-endpoint", .defender, .choice(["v2", "v1"]), environment: "MDE_TOKEN_ENDPOINT",
                    defaultValue: "v2", help: "Entra ID token endpoint version"),
         OptionSpec("poll-interval", .defender, .duration, environment: "MDE_POLL_INTERVAL", defaultValue: "5m",
@@ -50,6 +62,12 @@ enum OptionTable {
                    defaultValue: "1500", help: "maximum Defender API calls in any hour for the tenant (the API allows 1500)"),
         OptionSpec("once", .defender, .flag, environment: nil, defaultValue: "false",
                    help: "run: do one catch-up cycle and exit"),
+        OptionSpec("since", .defender, .text, environment: nil,
+                   help: "backfill: start of the range, an RFC 3339 time or a duration back from now such as 30d; without it, backfill resumes the saved range"),
+        OptionSpec("until", .defender, .text, environment: nil,
+                   help: "backfill: end of the range (exclusive), an RFC 3339 time or a duration back from now; default now minus --lag"),
+        OptionSpec("backfill-window", .defender, .duration, environment: "MDE_BACKFILL_WINDOW", defaultValue: "1h",
+                   help: "backfill: width of each window; progress is saved after each window is delivered"),
     ]
 
     static let cluster: [OptionSpec] = [

@@ -23,6 +23,8 @@ struct ResolvedOptions: Sendable {
     }
 
     var entries: [String: Entry] = [:]
+    /// The config file's `tenants` list, or `nil` when the file has none and the options name one tenant.
+    var tenants: [TenantEntry]?
 
     func text(_ name: String) -> String? {
         entries[name]?.text

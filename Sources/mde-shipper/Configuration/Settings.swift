@@ -13,9 +13,15 @@ struct Settings: Sendable {
     var clientID: String?
     var clientSecret: String?
     var cloud: DefenderCloud
+    /// The regional API host of the commercial cloud, when one is chosen.
+    var region: DefenderRegion?
     var apiURL: String?
     var loginURL: String?
+    var source: AlertSourceKind
+    var graphURL: String?
     var tokenVersion: TokenEndpointVersion
+    /// The config file's `tenants` list, or `nil` when the options name the only tenant.
+    var tenants: [TenantEntry]?
     var pollInterval: Duration
     var polling: PollingPolicy
     var pageSize: Int
@@ -23,6 +29,10 @@ struct Settings: Sendable {
     var apiCallsPerMinute: Int
     var apiCallsPerHour: Int
     var once: Bool
+    /// The `backfill` range as given: an RFC 3339 time or a duration back from now.
+    var backfillSince: String?
+    var backfillUntil: String?
+    var backfillWindow: Duration
 
     var hosts: [String]
     var username: String?
@@ -90,9 +100,13 @@ extension Settings {
         clientID = nonEmpty("client-id")
         clientSecret = nonEmpty("client-secret")
         cloud = DefenderCloud(name: options.text("cloud") ?? "commercial") ?? .commercial
+        region = options.text("region").flatMap(DefenderRegion.init(name:))
         apiURL = nonEmpty("api-url")
         loginURL = nonEmpty("login-url")
+        source = AlertSourceKind(rawValue: options.text("source") ?? "defender") ?? .defender
+        graphURL = nonEmpty("graph-url")
         tokenVersion = options.text("token-endpoint") == "v1" ? .v1 : .v2
+        tenants = options.tenants
         pollInterval = options.duration("poll-interval") ?? .seconds(300)
         polling = PollingPolicy(
             lag: options.duration("lag") ?? .seconds(60),
@@ -101,7 +115,19 @@ extension Settings {
         pageSize = options.integer("page-size") ?? 1000
         apiCallsPerMinute = options.integer("api-calls-per-minute") ?? 100
         apiCallsPerHour = options.integer("api-calls-per-hour") ?? 1500
+        if source == .graph {
+            // Graph's limit differs from Defender's, so the defaults follow the source.
+            if !options.isExplicit("api-calls-per-minute") {
+                apiCallsPerMinute = AlertSourceKind.graphCallsPerMinute
+            }
+            if !options.isExplicit("api-calls-per-hour") {
+                apiCallsPerHour = AlertSourceKind.graphCallsPerHour
+            }
+        }
         once = options.flag("once")
+        backfillSince = nonEmpty("since")
+        backfillUntil = nonEmpty("until")
+        backfillWindow = options.duration("backfill-window") ?? .seconds(3600)
 
         hosts = options.list("hosts")
         username = nonEmpty("username")
