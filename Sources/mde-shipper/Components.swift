@@ -123,8 +123,9 @@ struct Components {
         return configuration
     }
 
-    /// How many times one-shot commands (`run --once`, `replay`, `dead-letter replay`) resend a
-    /// batch that the cluster rejects as a whole with a configuration error before they give up.
+    /// How many times one-shot commands (`run --once`, `replay`, `backfill`, `dead-letter replay`)
+    /// resend a batch that the cluster rejects as a whole with a configuration error before they
+    /// give up.
     /// Three waits of `--configuration-error-retry` let a short outage of a proxy or of the
     /// cluster's security setup pass without failing the run.
     static let oneShotConfigurationErrorRetries = 3

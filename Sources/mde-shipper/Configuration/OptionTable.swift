@@ -120,7 +120,7 @@ enum OptionTable {
                    help: "dead-letter a retryable document after this long; default retries without limit"),
         OptionSpec("configuration-error-retry", .delivery, .duration, environment: "MDE_SHIPPER_CONFIGURATION_ERROR_RETRY",
                    defaultValue: "60s",
-                   help: "wait, at least 1s, before resending a batch that the cluster rejected as a whole with 400, 401, 403 or 404; run --once, replay and dead-letter replay give up after three such waits"),
+                   help: "wait, at least 1s, before resending a batch that the cluster rejected as a whole with 400, 401, 403 or 404; run --once, replay, backfill and dead-letter replay give up after three such waits"),
         OptionSpec("dead-letter-file", .delivery, .text, environment: "MDE_SHIPPER_DEAD_LETTER_FILE",
                    help: "NDJSON file for documents the cluster rejects for good; default <state-dir>/dead-letter.ndjson"),
         OptionSpec("shutdown-timeout", .delivery, .duration, environment: "MDE_SHIPPER_SHUTDOWN_TIMEOUT", defaultValue: "30s",
