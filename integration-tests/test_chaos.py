@@ -22,9 +22,9 @@ The shipper is the release build (`swift build -c release`) when that build is a
 the debug build, else the debug build. On a shared 2-core machine the test took 2.5 to 3.7 minutes
 with the release build and 3.9 minutes with the debug build (three runs in all). That the builds
 differ so little suggests that osmem-server and the proxy, more than the shipper, set the pace.
-With the whole-request 400 in the mix, two debug-build runs took 7.5 and 7.7 minutes while other
-builds kept the load average near 6.5 on the 2 cores. The 11 whole-request 400s of each run add
-11 waits of 2 s, so at most 22 s, to one of the two request slots.
+With the whole-request 400 in the mix, three debug-build runs took 6.6 to 7.7 minutes while other
+builds kept the load average between 4.5 and 6.5 on the 2 cores. The 5 to 11 whole-request 400s
+of a run add one 2 s wait each, so at most 22 s, to one of the two request slots.
 """
 
 from __future__ import annotations
