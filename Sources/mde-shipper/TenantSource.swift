@@ -33,6 +33,11 @@ enum AlertSourceKind: String, Sendable {
     static let graphCallsPerHour = 9000
 }
 
+extension AlertSourceKind {
+    /// The API whose roles and audiences the source's tokens need.
+    var api: AlertAPI { self == .graph ? .graph : .defender }
+}
+
 extension ResolvedOptions {
     /// Returns whether `name` was set by a flag, an environment variable or the config file.
     func isExplicit(_ name: String) -> Bool {
