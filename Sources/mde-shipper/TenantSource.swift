@@ -104,6 +104,21 @@ extension Components {
             options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
     }
 
+    /// Returns the Microsoft Graph endpoints of one tenant, from `--graph-url` and the tenant's cloud and
+    /// login URL.
+    func graphEndpoints(for tenant: TenantConfiguration) throws -> GraphEndpoints {
+        try GraphEndpoints(cloud: tenant.cloud, graphURL: settings.graphURL, loginURL: tenant.loginURL)
+    }
+
+    /// Creates the token client of one tenant for Microsoft Graph, whose token resource is the Graph URL.
+    func makeGraphTokenClient(
+        for tenant: TenantConfiguration, endpoints: GraphEndpoints, transport: any HTTPTransport
+    ) -> TokenClient {
+        TokenClient(
+            credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
+            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+    }
+
     /// Builds the alert source of one tenant, with its own token and call quota: the Defender
     /// API, or Microsoft Graph with `--source graph`.
     func makeAlertSource(for tenant: TenantConfiguration, transport: any HTTPTransport) throws -> any AlertSource {
@@ -115,10 +130,8 @@ extension Components {
             quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
             tenantID: tenant.tenantID, logger: logger)
         if settings.source == .graph {
-            let endpoints = try GraphEndpoints(cloud: tenant.cloud, graphURL: settings.graphURL, loginURL: tenant.loginURL)
-            let tokens = TokenClient(
-                credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
-                options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+            let endpoints = try graphEndpoints(for: tenant)
+            let tokens = makeGraphTokenClient(for: tenant, endpoints: endpoints, transport: transport)
             return try GraphAlertSource(
                 transport: transport, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger,
                 quota: quota)
