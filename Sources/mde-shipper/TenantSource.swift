@@ -15,6 +15,11 @@ struct TenantConfiguration: Sendable {
 
     var tenantID: String { credentials.tenantID }
 
+    /// The tenant's id followed by its name in brackets, when it has one.
+    var label: String {
+        name.map { "\(tenantID) (\($0))" } ?? tenantID
+    }
+
     func endpoints() throws -> DefenderEndpoints {
         try DefenderEndpoints(cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL)
     }
@@ -80,7 +85,8 @@ extension Settings {
         guard tenants == nil else {
             throw ConfigurationError(
                 "this command reads the one tenant of --tenant-id, --client-id and the client secret, but the config "
-                    + "file lists \"tenants\", which only run reads; use a config file without \"tenants\"")
+                    + "file lists \"tenants\", which only run, check and backfill read; use a config file without "
+                    + "\"tenants\"")
         }
         let credentials = try requireDefenderCredentials()
         try credentials.validate()
