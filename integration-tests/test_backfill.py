@@ -28,7 +28,16 @@ from test_end_to_end import (  # noqa: F401 (pytest fixtures are found by name)
     expected_document_count,
     generated_setup,
     servers,
+    start_cluster,
     state_dir,
+)
+from test_multi_tenant import (
+    FIRST_TENANT,
+    SECOND_TENANT,
+    alert_ids_in_index,
+    expected_counts,
+    tenant_entry,
+    write_config,
 )
 
 ALERT_COUNT = 400
@@ -183,3 +192,65 @@ def test_backfill_rejects_since_after_until(servers: contextlib.ExitStack, tmp_p
     assert "is not before until" in final_line(result, "invalid configuration")["error.message"]
     assert emulator.requests() == []
     assert not (state_dir / f"backfill-{emulator.tenant_id}.json").exists()
+
+
+def start_generated_tenant(servers: contextlib.ExitStack, tmp_path: Path, tenant_id: str, alerts: int,
+                           seed: int) -> Emulator:
+    """Start an emulator for `tenant_id` with `alerts` generated alerts spread over the last 30 hours."""
+    return servers.enter_context(harness.running_emulator(
+        "--quiet", "--no-samples", "--generate", str(alerts), "--generate-hours", "30", "--seed", str(seed),
+        tenant_id=tenant_id, log_dir=tmp_path / "logs" / tenant_id))
+
+
+def backfill_two_tenants(servers: contextlib.ExitStack, tmp_path: Path, binary: Path, state_dir: Path,
+                         second_secret: str | None = None) -> tuple[Emulator, Emulator, Cluster, ShipperResult]:
+    """Run one backfill over two tenants, each served by its own emulator, into one cluster."""
+    first = start_generated_tenant(servers, tmp_path, FIRST_TENANT, 150, seed=11)
+    second = start_generated_tenant(servers, tmp_path, SECOND_TENANT, 90, seed=22)
+    cluster = start_cluster(servers, tmp_path)
+    config = write_config(tmp_path, [
+        tenant_entry(first, "first"),
+        tenant_entry(second, "second", secret=second_secret),
+    ])
+    shipper = Shipper(binary, state_dir, emulator=None, cluster=cluster)
+    result = shipper.run("backfill", "--config", str(config), "--since", "36h", *WINDOW_ARGUMENTS)
+    return first, second, cluster, result
+
+
+def test_backfill_ships_every_tenant(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
+                                     state_dir: Path) -> None:
+    first, second, cluster, result = backfill_two_tenants(servers, tmp_path, binary, state_dir)
+
+    assert result.returncode == 0, result.describe()
+    expected_first, expected_second = expected_counts(first), expected_counts(second)
+    assert not expected_first.keys() & expected_second.keys(), "the two emulators generated the same alert ids"
+    assert alert_ids_in_index(cluster) == expected_first | expected_second
+    finished = {line["tenant"]: line for line in result.log_lines() if line.get("message") == "backfill finished"}
+    assert finished[FIRST_TENANT]["alerts_read"] == len(expected_first)
+    assert finished[FIRST_TENANT]["tenant.name"] == "first"
+    assert finished[SECOND_TENANT]["alerts_read"] == len(expected_second)
+    assert final_line(result, "backfill of every tenant ended")["tenants.failed"] == 0
+    for emulator in (first, second):
+        progress = read_progress(state_dir, emulator)
+        assert progress["tenant"] == emulator.tenant_id
+        assert progress["finished"] is True
+        assert progress["alerts_read"] == len(emulator.alerts())
+        assert_contiguous(requested_windows(emulator), progress["since"], progress["until"])
+
+
+def test_backfill_finishes_other_tenants(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
+                                         state_dir: Path) -> None:
+    wrong_secret = "wrong-secret-value-for-backfill"
+    first, second, cluster, result = backfill_two_tenants(servers, tmp_path, binary, state_dir, wrong_secret)
+
+    assert result.returncode == 1, result.describe()
+    assert alert_ids_in_index(cluster) == expected_counts(first)
+    assert read_progress(state_dir, first)["finished"] is True
+    assert read_progress(state_dir, second)["completed_until"] is None
+    failed = final_line(result, "tenant failed")
+    assert failed["tenant"] == SECOND_TENANT
+    assert failed["error.detail_code"] == "AADSTS7000215"
+    assert final_line(result, "backfill of every tenant ended")["tenants.failed"] == 1
+    assert f"1 of 2 tenants failed: {SECOND_TENANT} (second): token_rejected AADSTS7000215" in final_line(
+        result, "run failed")["error.message"]
+    assert wrong_secret not in result.stdout + result.stderr

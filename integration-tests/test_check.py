@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import harness
 from harness import DEFAULT_CLIENT_SECRET
 from test_end_to_end import (  # noqa: F401 (pytest fixtures are found by name)
     Shipper,
@@ -20,6 +21,7 @@ from test_end_to_end import (  # noqa: F401 (pytest fixtures are found by name)
     start_emulator,
     state_dir,
 )
+from test_multi_tenant import FIRST_TENANT, SECOND_TENANT, start_tenant, tenant_entry, write_config
 
 CHECK_TIMEOUT_SECONDS = 60
 WRONG_SECRET = "wrong-secret-value-for-check"
@@ -28,6 +30,9 @@ EXPECTED_SUBJECTS = [
     "defender alerts read", "cluster host", "cluster auth", "cluster privileges", "index template",
     "state directory", "dead-letter directory",
 ]
+TENANT_SUBJECTS = ["defender token", "defender token roles", "defender token aud", "defender token tid",
+                   "defender alerts read"]
+GRAPH_ROLE = "SecurityAlert.Read.All"
 
 
 def report_lines(result: ShipperResult) -> list[tuple[str, str, str]]:
@@ -124,3 +129,55 @@ def test_check_without_settings_is_configuration_error(binary: Path, state_dir: 
     assert result.returncode == 2, f"{result.stdout}\n{result.describe()}"
     assert all(status == "skipped" for status, _, _ in report_lines(result)), result.stdout
     assert "found nothing to check" in result.stderr
+
+
+def test_check_reports_each_tenant(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
+                                   state_dir: Path) -> None:
+    first = start_tenant(servers, tmp_path, FIRST_TENANT, 5, seed=11)
+    second = start_tenant(servers, tmp_path, SECOND_TENANT, 5, seed=22)
+    cluster = start_cluster(servers, tmp_path)
+    config = write_config(tmp_path, [
+        tenant_entry(first, "first"),
+        tenant_entry(second, "second", secret=WRONG_SECRET),
+    ])
+
+    result = Shipper(binary, state_dir, emulator=None, cluster=cluster).run(
+        "check", "--config", str(config), timeout=CHECK_TIMEOUT_SECONDS)
+
+    assert result.returncode == 1, f"{result.stdout}\n{result.describe()}"
+    for subject in TENANT_SUBJECTS:
+        assert [status for status, _, _ in lines_about(result, f"[first] {subject}")] == ["ok"], result.stdout
+    [(status, _, finding)] = lines_about(result, "[second] defender token")
+    assert status == "FAIL", result.stdout
+    assert "AADSTS7000215" in finding
+    assert "Value, not its Secret ID" in finding
+    assert [status for status, _, _ in lines_about(result, "[second] defender alerts read")] == ["skipped"]
+    assert [status for status, _, _ in lines_about(result, "cluster privileges")] == ["ok"], result.stdout
+    assert second.stats()["calls"].get("alerts", 0) == 0
+    assert_no_secret(result, WRONG_SECRET, first.client_secret)
+
+
+def test_check_reads_graph_source(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
+                                  state_dir: Path) -> None:
+    logs = tmp_path / "logs"
+    emulator = servers.enter_context(harness.running_emulator(
+        "--quiet", "--roles", GRAPH_ROLE, "--shift-samples-hours", "6", log_dir=logs))
+    cluster = start_cluster(servers, tmp_path)
+
+    result = Shipper(binary, state_dir, emulator, cluster).run(
+        "check", "--source", "graph", "--graph-url", emulator.url, timeout=CHECK_TIMEOUT_SECONDS)
+
+    assert result.returncode == 0, f"{result.stdout}\n{result.describe()}"
+    lines = report_lines(result)
+    graph_subjects = [subject.replace("defender", "graph") for subject in TENANT_SUBJECTS]
+    assert [subject for _, subject, _ in lines] == graph_subjects + EXPECTED_SUBJECTS[len(TENANT_SUBJECTS):]
+    assert all(status == "ok" for status, _, _ in lines), result.stdout
+    [(_, _, roles)] = lines_about(result, "graph token roles")
+    assert GRAPH_ROLE in roles
+    [(_, _, read)] = lines_about(result, "graph alerts read")
+    assert f"GET {emulator.url}/v1.0/security/alerts_v2 with $top=1" in read
+    assert "an alert" in read
+    requests = [request for request in emulator.requests() if request["path"] == "/v1.0/security/alerts_v2"]
+    assert len(requests) == 1, requests
+    assert requests[0]["query"].get("$top") == "1", requests
+    assert_no_secret(result, DEFAULT_CLIENT_SECRET)

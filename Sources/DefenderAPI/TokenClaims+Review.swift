@@ -32,49 +32,57 @@ extension TokenClaims {
     /// instead of the resource URI.
     public static let defenderApplicationID = "fc780465-2017-40d4-a0c5-307022471b92"
 
-    /// Compares the claims of `token` with the `resource` it was requested for and the configured
-    /// `tenantID`, without checking the token's signature. Returns one finding each for `roles`,
-    /// `aud` and `tid`, or one `claims` warning when the token is not a readable JWT.
-    public static func review(token: String, resource: String, tenantID: String) -> [TokenClaimFinding] {
+    /// The application id of Microsoft Graph, which Entra ID may put into `aud` instead of the
+    /// resource URI.
+    public static let graphApplicationID = "00000003-0000-0000-c000-000000000000"
+
+    /// Compares the claims of `token` with what `api` needs, the `resource` the token was
+    /// requested for and the configured `tenantID`, without checking the token's signature.
+    /// Returns one finding each for `roles`, `aud` and `tid`, or one `claims` warning when the
+    /// token is not a readable JWT.
+    public static func review(
+        token: String, resource: String, tenantID: String, api: AlertAPI = .defender
+    ) -> [TokenClaimFinding] {
         guard let claims = TokenClaims(jwt: token) else {
             return [TokenClaimFinding(
                 claim: "claims", status: .warning, detail: "the access token is not a JWT with a JSON payload",
-                fix: ForbiddenDiagnosis.advice(claims: nil, tenantID: tenantID))]
+                fix: api.advice(claims: nil, tenantID: tenantID))]
         }
-        return [claims.reviewRoles(tenantID: tenantID), claims.reviewAudience(resource: resource), claims.reviewTenant(tenantID)]
+        return [
+            claims.reviewRoles(tenantID: tenantID, api: api), claims.reviewAudience(resource: resource, api: api),
+            claims.reviewTenant(tenantID, api: api),
+        ]
     }
 
-    func reviewRoles(tenantID: String) -> TokenClaimFinding {
+    func reviewRoles(tenantID: String, api: AlertAPI) -> TokenClaimFinding {
         let granted = roles.isEmpty ? "none" : roles.joined(separator: ", ")
-        if roles.contains(where: Self.alertRoles.contains) {
+        if roles.contains(where: api.alertRoles.contains) {
             return TokenClaimFinding(claim: "roles", status: .passed, detail: "roles \(granted)")
         }
-        var detail = "the token lacks the role Alert.Read.All (or Alert.ReadWrite.All); roles: \(granted)"
+        var detail = "the token lacks the role \(api.alertRoles[0]) (or \(api.alertRoles[1])); roles: \(granted)"
         if let delegatedScopes {
             detail += "; delegated scopes (scp): \(delegatedScopes)"
         }
         return TokenClaimFinding(
-            claim: "roles", status: .failed, detail: detail,
-            fix: ForbiddenDiagnosis.advice(claims: self, tenantID: tenantID))
+            claim: "roles", status: .failed, detail: detail, fix: api.advice(claims: self, tenantID: tenantID))
     }
 
-    func reviewAudience(resource: String) -> TokenClaimFinding {
+    func reviewAudience(resource: String, api: AlertAPI) -> TokenClaimFinding {
         let listed = audiences.isEmpty ? "none" : audiences.joined(separator: ", ")
-        let expected = Self.normalizedAudience(resource)
-        let accepted = [expected, Self.defenderApplicationID]
+        let accepted = ([resource, api.applicationID] + api.knownAudiences).map(Self.normalizedAudience)
         if audiences.contains(where: { accepted.contains(Self.normalizedAudience($0)) }) {
             return TokenClaimFinding(claim: "aud", status: .passed, detail: "aud \(listed)")
         }
-        let isGraph = audiences.contains(where: ForbiddenDiagnosis.graphAudiences.contains)
+        let isOtherAPI = audiences.contains(where: api.isOtherAPIAudience)
         return TokenClaimFinding(
-            claim: "aud", status: isGraph ? .failed : .warning,
+            claim: "aud", status: isOtherAPI ? .failed : .warning,
             detail: "aud \(listed) differs from the requested resource \(resource)",
-            fix: isGraph
-                ? ForbiddenDiagnosis.advice(claims: self, tenantID: tenantID ?? "")
-                : "check that --api-url and --cloud name the same Microsoft cloud; the alerts read shows whether the API accepts the token")
+            fix: isOtherAPI
+                ? api.advice(claims: self, tenantID: tenantID ?? "")
+                : "check that \(api.urlOption) and --cloud name the same Microsoft cloud; the alerts read shows whether the API accepts the token")
     }
 
-    func reviewTenant(_ configured: String) -> TokenClaimFinding {
+    func reviewTenant(_ configured: String, api: AlertAPI) -> TokenClaimFinding {
         guard let issued = tenantID else {
             return TokenClaimFinding(
                 claim: "tid", status: .warning, detail: "the token has no tid claim",
@@ -88,7 +96,7 @@ extension TokenClaims {
         guard issued.lowercased() == configured.lowercased() else {
             return TokenClaimFinding(
                 claim: "tid", status: .failed, detail: "tid \(issued) differs from the configured tenant \(configured)",
-                fix: ForbiddenDiagnosis.advice(claims: self, tenantID: configured))
+                fix: api.advice(claims: self, tenantID: configured))
         }
         return TokenClaimFinding(claim: "tid", status: .passed, detail: "tid \(issued)")
     }

@@ -15,6 +15,11 @@ struct TenantConfiguration: Sendable {
 
     var tenantID: String { credentials.tenantID }
 
+    /// The tenant's id followed by its name in brackets, when it has one.
+    var label: String {
+        name.map { "\(tenantID) (\($0))" } ?? tenantID
+    }
+
     func endpoints() throws -> DefenderEndpoints {
         try DefenderEndpoints(cloud: cloud, region: region, apiURL: apiURL, loginURL: loginURL)
     }
@@ -31,6 +36,11 @@ enum AlertSourceKind: String, Sendable {
     /// and no lower hourly limit (150 × 60).
     static let graphCallsPerMinute = 150
     static let graphCallsPerHour = 9000
+}
+
+extension AlertSourceKind {
+    /// The API whose roles and audiences the source's tokens need.
+    var api: AlertAPI { self == .graph ? .graph : .defender }
 }
 
 extension ResolvedOptions {
@@ -75,7 +85,8 @@ extension Settings {
         guard tenants == nil else {
             throw ConfigurationError(
                 "this command reads the one tenant of --tenant-id, --client-id and the client secret, but the config "
-                    + "file lists \"tenants\", which only run reads; use a config file without \"tenants\"")
+                    + "file lists \"tenants\", which only run, check and backfill read; use a config file without "
+                    + "\"tenants\"")
         }
         let credentials = try requireDefenderCredentials()
         try credentials.validate()
@@ -99,6 +110,21 @@ extension Components {
             options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
     }
 
+    /// Returns the Microsoft Graph endpoints of one tenant, from `--graph-url` and the tenant's cloud and
+    /// login URL.
+    func graphEndpoints(for tenant: TenantConfiguration) throws -> GraphEndpoints {
+        try GraphEndpoints(cloud: tenant.cloud, graphURL: settings.graphURL, loginURL: tenant.loginURL)
+    }
+
+    /// Creates the token client of one tenant for Microsoft Graph, whose token resource is the Graph URL.
+    func makeGraphTokenClient(
+        for tenant: TenantConfiguration, endpoints: GraphEndpoints, transport: any HTTPTransport
+    ) -> TokenClient {
+        TokenClient(
+            credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
+            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+    }
+
     /// Builds the alert source of one tenant, with its own token and call quota: the Defender
     /// API, or Microsoft Graph with `--source graph`.
     func makeAlertSource(for tenant: TenantConfiguration, transport: any HTTPTransport) throws -> any AlertSource {
@@ -110,10 +136,8 @@ extension Components {
             quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
             tenantID: tenant.tenantID, logger: logger)
         if settings.source == .graph {
-            let endpoints = try GraphEndpoints(cloud: tenant.cloud, graphURL: settings.graphURL, loginURL: tenant.loginURL)
-            let tokens = TokenClient(
-                credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
-                options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+            let endpoints = try graphEndpoints(for: tenant)
+            let tokens = makeGraphTokenClient(for: tenant, endpoints: endpoints, transport: transport)
             return try GraphAlertSource(
                 transport: transport, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger,
                 quota: quota)

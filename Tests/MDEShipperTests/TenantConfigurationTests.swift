@@ -201,5 +201,5 @@ func regionOptionConflictsAreRejected(arguments: [String], expected: String) {
 @Test func singleTenantCommandRejectsTenantsList() {
     let config = #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "c", "client-secret": "s"}]}"#
     let text = message { _ = try settings(config: config).tenantConfiguration() }
-    #expect(text.contains("the config file lists \"tenants\", which only run reads"), "\(text)")
+    #expect(text.contains("the config file lists \"tenants\", which only run, check and backfill read"), "\(text)")
 }

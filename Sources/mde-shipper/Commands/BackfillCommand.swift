@@ -5,6 +5,9 @@ import Shipper
 /// `mde-shipper backfill --since T [--until T]`: reads the Defender alert history window by
 /// window, ships every alert, and saves its progress after each delivered window, so a rerun
 /// resumes where the last one stopped. It never moves the polling cursor of `run`.
+///
+/// With a `tenants` list the tenants are backfilled one after another in configuration order,
+/// each with its own progress file, and all of them write to one output.
 struct BackfillCommand {
     let settings: Settings
     let logger: Logger
@@ -20,13 +23,15 @@ struct BackfillCommand {
                     + "documents, so a dry run to standard output cannot resume; use run --once --initial-lookback for it)")
         }
         let components = Components(settings: settings, logger: logger)
-        let tenant = try settings.tenantConfiguration()
+        let tenants = try settings.tenantConfigurations()
         let index = try components.targetName()
         try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
         let store = BackfillProgressStore(directory: settings.stateDirectory)
-        let start = try decideStart(tenant: tenant.tenantID, store: store, now: WallClock.now())
-        let source = try components.makeAlertSource(for: tenant, transport: try components.makeDefenderHTTPClient())
+        let now = WallClock.now()
+        let backfills = try tenants.map { tenant in
+            try TenantBackfill(tenant: tenant, settings: settings, logger: logger, store: store, now: now)
+        }
         let output = try await components.makeOutput()
 
         let shutdown = ShutdownSignal()
@@ -36,33 +41,53 @@ struct BackfillCommand {
                 + "so run backfill again without --since to resume",
             deadlineExitStatus: 1,
             stopDelivery: { await output.stop() })
-        if case .fresh(let progress, _) = start {
-            try store.save(progress)
+        // Every fresh range is saved before the first window, so a stopped run resumes each
+        // tenant's range, including the ranges of tenants not reached yet.
+        for backfill in backfills {
+            if case .fresh(let progress, _) = backfill.start {
+                try store.save(progress)
+            }
         }
+        let context = Context(output: output, mapper: mapper, index: index, store: store, shutdown: shutdown)
+        defer { withExtendedLifetime(signals) {} }
+        if let only = backfills.first, backfills.count == 1 {
+            try await only.command.ship(only, context: context)
+        } else {
+            try await shipEach(backfills, context: context)
+        }
+    }
+
+    /// Ships one tenant's range and logs its last line. Throws the error that stopped it, or
+    /// `BackfillInterrupted` when a shutdown request stopped it early.
+    func ship(_ backfill: TenantBackfill, context: Context) async throws {
+        let tenantID = backfill.tenant.tenantID
+        let start = backfill.start
         logger.info("backfill started", [
-            ("tenant", .string(tenant.tenantID)), ("target", .string(index)),
+            ("tenant", .string(tenantID)), ("target", .string(context.index)),
             ("since", .string(start.progress.since.raw)), ("until", .string(start.progress.until.raw)),
             ("resume_from", .string(start.progress.resumePoint.raw)),
             ("window_seconds", .int(settings.backfillWindow.components.seconds)),
-            ("progress_file", .string(store.path(forTenant: tenant.tenantID))),
+            ("progress_file", .string(context.store.path(forTenant: tenantID))),
         ])
 
-        var shipper = AlertShipper(mapper: mapper, output: output, index: index, logger: logger)
+        var shipper = AlertShipper(mapper: context.mapper, output: context.output, index: context.index, logger: logger)
         let display = BackfillDisplay(logger: logger)
         let runner = BackfillRunner(
-            source: source, store: store, windowWidth: settings.backfillWindow, logger: logger, shutdown: shutdown)
+            source: backfill.source, store: context.store, windowWidth: settings.backfillWindow, logger: logger,
+            shutdown: context.shutdown)
         let outcome: BackfillOutcome
         do {
             outcome = try await runner.run(from: start.progress, shipper: &shipper, report: display.show)
         } catch {
             display.finish()
-            let saved = (try? store.load(tenant: tenant.tenantID)) ?? start.progress
-            logger.error("backfill stopped by an error", await finalFields(saved, shipper: shipper, source: source))
+            let saved = (try? context.store.load(tenant: tenantID)) ?? start.progress
+            logger.error(
+                "backfill stopped by an error",
+                await finalFields(saved, tenant: tenantID, shipper: shipper, source: backfill.source))
             throw error
         }
         display.finish()
-        withExtendedLifetime(signals) {}
-        try await report(outcome, tenant: tenant.tenantID, shipper: shipper, source: source)
+        try await report(outcome, tenant: tenantID, shipper: shipper, source: backfill.source)
     }
 
     /// Logs the last line of a run that ended without an error. Throws `BackfillInterrupted`
@@ -72,18 +97,20 @@ struct BackfillCommand {
     ) async throws {
         switch outcome {
         case .finished(let progress):
-            logger.info("backfill finished", await finalFields(progress, shipper: shipper, source: source))
+            logger.info("backfill finished", await finalFields(progress, tenant: tenant, shipper: shipper, source: source))
         case .interrupted(let progress):
-            logger.warning("backfill stopped by shutdown", await finalFields(progress, shipper: shipper, source: source))
+            logger.warning(
+                "backfill stopped by shutdown", await finalFields(progress, tenant: tenant, shipper: shipper, source: source))
             throw BackfillInterrupted(tenant: tenant, completedUntil: progress.completedUntil)
         }
     }
 
-    /// Returns the fields of the last log line: this run's summary, then the whole backfill's progress.
+    /// Returns the fields of the last log line: the tenant, this run's summary, then the whole
+    /// backfill's progress.
     private func finalFields(
-        _ progress: BackfillProgress, shipper: AlertShipper, source: any AlertSource
+        _ progress: BackfillProgress, tenant: String, shipper: AlertShipper, source: any AlertSource
     ) async -> [(String, LogValue)] {
-        await shipper.summary().logFields + [
+        [("tenant", .string(tenant))] + (await shipper.summary().logFields) + [
             ("backfill.since", .string(progress.since.raw)), ("backfill.until", .string(progress.until.raw)),
             ("backfill.completed_until", .string(progress.completedUntil?.raw ?? "none")),
             ("backfill.windows_done", .int(progress.windowsDone)), ("backfill.alerts_read", .int(progress.alertsRead)),

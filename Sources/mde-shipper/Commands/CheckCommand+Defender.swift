@@ -3,37 +3,59 @@ import HTTPClient
 import MDECore
 
 extension CheckCommand {
-    /// Checks the Defender side: the token request, the token's claims, and one page of alerts
-    /// read through the same pager as `run`. Returns one `skipped` line when no tenant is set.
-    func defenderResults(_ tenant: TenantConfiguration?, components: Components) async throws -> [CheckResult] {
-        guard let tenant else {
-            return [.skipped("defender", "no tenant configured (MDE_TENANT_ID or --tenant-id)")]
+    /// Checks the alerts API for every tenant in configuration order: the token request, the
+    /// token's claims, and one page of alerts read through the source that `run` uses. With a
+    /// `tenants` list each line starts with the tenant's name, or its id when it has no name.
+    /// Returns one `skipped` line when no tenant is configured.
+    func alertAPIResults(_ tenants: [TenantConfiguration], components: Components) async throws -> [CheckResult] {
+        guard !tenants.isEmpty else {
+            return [.skipped(
+                settings.source.api.rawValue,
+                "no tenant configured (MDE_TENANT_ID or --tenant-id, or a \"tenants\" list in the config file)")]
         }
-        let endpoints = try tenant.endpoints()
         let transport = try components.makeDefenderHTTPClient()
-        let tokens = try components.makeTokenClient(for: tenant, transport: transport)
-
-        let token: AccessToken
-        do {
-            token = try await tokens.token()
-        } catch {
-            return [
-                .fail("defender token", error.description),
-                .skipped("defender alerts read", "no access token"),
-            ]
+        var results: [CheckResult] = []
+        for tenant in tenants {
+            let api = try components.makeCheckedAlertAPI(for: tenant, transport: transport)
+            let lines = await tenantResults(tenant, api: api)
+            results += settings.tenants == nil ? lines : lines.map { Self.labelled($0, tenant: tenant) }
         }
-        var results: [CheckResult] = [.ok(
-            "defender token",
-            "Entra ID at \(endpoints.loginURL) issued a token for tenant \(tenant.tenantID), client \(tenant.credentials.clientID), "
-                + "valid \(token.lifetime.components.seconds) s")]
-        results += TokenClaims.review(token: token.value, resource: endpoints.resource, tenantID: tenant.tenantID)
-            .map(Self.result(for:))
-        results.append(await readOnePage(tokens: tokens, endpoints: endpoints, transport: transport, logger: components.logger))
         return results
     }
 
-    static func result(for finding: TokenClaimFinding) -> CheckResult {
-        let subject = "defender token \(finding.claim)"
+    /// Returns `result` with the tenant's name, or its id when it has none, in brackets before
+    /// its subject.
+    static func labelled(_ result: CheckResult, tenant: TenantConfiguration) -> CheckResult {
+        var result = result
+        result.subject = "[\(tenant.name ?? tenant.tenantID)] \(result.subject)"
+        return result
+    }
+
+    private func tenantResults(_ tenant: TenantConfiguration, api: CheckedAlertAPI) async -> [CheckResult] {
+        let subject = "\(api.subjectPrefix) token"
+        let token: AccessToken
+        do {
+            token = try await api.tokens.token()
+        } catch {
+            return [
+                .fail(subject, error.description),
+                .skipped("\(api.subjectPrefix) alerts read", "no access token"),
+            ]
+        }
+        var results: [CheckResult] = [.ok(
+            subject,
+            "Entra ID at \(api.loginURL) issued a token for tenant \(tenant.tenantID), client \(tenant.credentials.clientID), "
+                + "valid \(token.lifetime.components.seconds) s")]
+        results += TokenClaims.review(token: token.value, resource: api.resource, tenantID: tenant.tenantID, api: api.api)
+            .map { Self.result(for: $0, prefix: api.subjectPrefix) }
+        results.append(await readOnePage(api))
+        return results
+    }
+
+    /// Maps a claim finding to a report line whose subject starts with `prefix`, such as
+    /// `defender token roles`.
+    static func result(for finding: TokenClaimFinding, prefix: String = AlertAPI.defender.rawValue) -> CheckResult {
+        let subject = "\(prefix) token \(finding.claim)"
         switch finding.status {
         case .passed: return .ok(subject, finding.detail)
         case .warning: return .warn(subject, finding.detail, fix: finding.fix)
@@ -41,29 +63,24 @@ extension CheckCommand {
         }
     }
 
-    /// Reads the first page of `GET /api/alerts` with `$top=1` over the initial lookback window.
-    /// A 429 fails at once instead of waiting, and a 5xx or a network error is retried once.
-    private func readOnePage(
-        tokens: TokenClient, endpoints: DefenderEndpoints, transport: any HTTPTransport, logger: Logger
-    ) async -> CheckResult {
-        let subject = "defender alerts read"
-        var options = AlertPagerOptions(pageSize: 1, minimumPageSize: 1, maxPagesPerWindow: 1)
-        options.maxServerRetries = 1
-        options.maxThrottleRetries = 0
-        options.requestTimeout = settings.requestTimeout
+    /// Reads the first page of the alerts collection with `$top=1` over the initial lookback
+    /// window. A 429 fails at once instead of waiting, and a 5xx or a network error is retried once.
+    private func readOnePage(_ api: CheckedAlertAPI) async -> CheckResult {
+        let subject = "\(api.subjectPrefix) alerts read"
         let window = PollingWindow.compute(cursor: nil, now: WallClock.now(), policy: settings.polling)
         do {
-            let pager = try AlertPager(transport: transport, tokens: tokens, endpoints: endpoints, options: options, logger: logger)
-            let page = try await pager.windowPager(for: window).nextPage()
+            let page = try await api.source.pages(for: window).nextPage()
             let found = page == nil ? "no alert in the window" : "an alert"
-            return .ok(subject, "GET \(endpoints.alertsURL) with $top=1 over \(window) returned HTTP 200 and \(found)")
+            return .ok(subject, "GET \(api.alertsURL) with $top=1 over \(window) returned HTTP 200 and \(found)")
         } catch {
-            return .fail(subject, error.description, fix: Self.pageFix(error))
+            return .fail(subject, error.description, fix: Self.pageFix(error, api: api.api))
         }
     }
 
     /// Returns the fix for an error whose description gives none that fits `check`.
-    static func pageFix(_ error: DefenderError) -> String? {
-        error.code == .serverError ? "the Defender API is failing on its side; run check again later" : nil
+    static func pageFix(_ error: DefenderError, api: AlertAPI = .defender) -> String? {
+        guard error.code == .serverError else { return nil }
+        let name = api == .graph ? "Microsoft Graph" : "the Defender API"
+        return "\(name) is failing on its side; run check again later"
     }
 }

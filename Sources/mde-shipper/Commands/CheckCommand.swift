@@ -13,30 +13,45 @@ struct CheckCommand {
 
     func execute() async throws {
         let components = Components(settings: settings, logger: logger)
-        let tenant = settings.tenantID == nil ? nil : try settings.tenantConfiguration()
-        _ = try tenant?.endpoints()
+        let tenants = try configuredTenants(components)
         let cluster = settings.hasCluster ? try ClusterCheckSetup(components) : nil
 
         var report = CheckReport()
-        report.results += try await defenderResults(tenant, components: components)
+        report.results += try await alertAPIResults(tenants, components: components)
         report.results += try await clusterResults(cluster, components: components)
         report.results += stateResults()
         print(report.render(redacting: secrets))
 
         guard report.checkedAnything else {
             throw ConfigurationError(
-                "check found nothing to check: set MDE_TENANT_ID (--tenant-id) for Defender, "
-                    + "ELASTICSEARCH_HOSTS (--hosts) for the cluster, or both")
+                "check found nothing to check: set MDE_TENANT_ID (--tenant-id) or a \"tenants\" list in the config "
+                    + "file for Defender, ELASTICSEARCH_HOSTS (--hosts) for the cluster, or both")
         }
         guard report.failures == 0 else {
             throw CheckFailedError(failures: report.failures)
         }
     }
 
-    /// The configured secrets, which the rendered report must never contain. An API key given as
-    /// `id:key` is also listed by its `key` part.
-    private var secrets: [String] {
+    /// Returns the tenants to check: the config file's `tenants` list, the one tenant of the
+    /// options, or none when neither names a tenant. Validates every tenant's endpoints for the
+    /// chosen `--source` before any request.
+    func configuredTenants(_ components: Components) throws -> [TenantConfiguration] {
+        guard settings.tenants != nil || settings.tenantID != nil else { return [] }
+        let tenants = try settings.tenantConfigurations()
+        if settings.source == .graph {
+            for tenant in tenants {
+                _ = try components.graphEndpoints(for: tenant)
+            }
+        }
+        return tenants
+    }
+
+    /// The configured secrets, which the rendered report must never contain: every tenant's
+    /// client secret, the cluster password and the API key. An API key given as `id:key` is also
+    /// listed by its `key` part.
+    var secrets: [String] {
         var values = [settings.clientSecret, settings.password, settings.apiKey].compactMap { $0 }
+        values += (settings.tenants ?? []).map(\.credentials.clientSecret)
         if let apiKey = settings.apiKey, let colon = apiKey.firstIndex(of: ":") {
             values.append(String(apiKey[apiKey.index(after: colon)...]))
         }

@@ -65,9 +65,7 @@ struct TenantRun: Sendable {
     }
 
     /// The tenant's id followed by its name in brackets, when it has one.
-    var label: String {
-        tenant.name.map { "\(tenant.tenantID) (\($0))" } ?? tenant.tenantID
-    }
+    var label: String { tenant.label }
 
     /// Returns log fields that describe `error`. A Defender error adds its stable code and its
     /// `AADSTS` or API error code.

@@ -170,7 +170,8 @@ extension Settings {
         documentMode = MapperOptions.DocumentMode(rawValue: options.text("documents") ?? "evidence") ?? .evidence
     }
 
-    /// Checks that the Defender credentials are complete, naming every missing variable.
+    /// Checks that the Defender credentials are complete, naming every missing variable and the
+    /// permission that the chosen `--source` needs.
     func requireDefenderCredentials() throws -> ClientCredentials {
         var missing: [String] = []
         if tenantID == nil { missing.append("MDE_TENANT_ID (--tenant-id)") }
@@ -179,7 +180,7 @@ extension Settings {
         guard missing.isEmpty, let tenantID, let clientID, let clientSecret else {
             throw ConfigurationError(
                 "missing Defender credentials: set " + missing.joined(separator: ", ")
-                    + "; the application needs the Alert.Read.All application permission of WindowsDefenderATP")
+                    + "; the application needs \(source.api.permission)")
         }
         return ClientCredentials(tenantID: tenantID, clientID: clientID, clientSecret: clientSecret)
     }
