@@ -57,6 +57,8 @@ public actor AlertWindowPager {
 
     private func fetchNext() async throws(DefenderError) -> AlertPage? {
         while let current = plan.current {
+            // NOTE: a cap below the requests of one sub-window (about 12 at 1000 alerts per page)
+            // ends every cycle before its first checkpoint, so such a backlog never advances.
             guard requests < pager.options.maxPagesPerCycle else {
                 logPageCapPerCycle()
                 return AlertPage(pageNumber: requests, skip: 0, alerts: [], progress: .endedEarly)

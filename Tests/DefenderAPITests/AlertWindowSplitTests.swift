@@ -45,8 +45,7 @@ struct AlertWindowSplitTests {
         for (earlier, later) in zip(checkpoints, checkpoints.dropFirst()) {
             #expect(later.subWindow.lower == earlier.completedUpper)
         }
-        // Every alert returned before a checkpoint's page lies at or below that checkpoint's newest, or
-        // belongs to a later sub-window that was read before a split.
+        // Each checkpoint's cursor is a served alert's time inside the complete part of the window.
         for checkpoint in checkpoints {
             let newest = try #require(checkpoint.newest)
             #expect(newest.ticks < checkpoint.completedUpper.ticks)

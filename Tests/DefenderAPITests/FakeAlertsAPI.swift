@@ -33,7 +33,7 @@ final class FakeAlertsAPI: Sendable {
         }
     }
 
-    /// A transport that answers every request from this API.
+    /// Returns a transport that serves every request from this API.
     func makeTransport() -> ScriptedTransport {
         ScriptedTransport { request, position in self.respond(to: request.url, position: position) }
     }
