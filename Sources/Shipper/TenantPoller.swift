@@ -78,17 +78,20 @@ public struct TenantPoller: Sendable {
             try await shipper.output.flush()
         }
 
-        result.checkpointsStored = progress.storesDone
+        return try finish(result, progress: progress, durable: shipper.output.isDurable)
+    }
+
+    /// Stores the cursor of a complete window and logs the end of the cycle.
+    private func finish(_ result: PollCycleResult, progress: CycleProgress, durable: Bool) throws -> PollCycleResult {
+        var result = result
+        var progress = progress
         result.windowComplete = !result.interrupted && !progress.endedEarly
-        guard !result.interrupted else {
+        if result.interrupted {
             logger.info("cycle interrupted by shutdown, cursor not moved past the last completed sub-window", [
                 ("alerts", .int(result.alerts)), ("cursor", .string(progress.cursor?.raw ?? "none")),
             ])
-            result.newCursor = progress.stored
-            return result
-        }
-        if result.windowComplete {
-            progress.store(try advanceCursor(from: progress.cursor, to: progress.newestReturned, durable: shipper.output.isDurable))
+        } else if result.windowComplete {
+            progress.store(try advanceCursor(from: progress.cursor, to: progress.newestReturned, durable: durable))
         } else {
             logger.warning("cycle ended before its window was complete, the next cycle continues from the cursor", [
                 ("cursor", .string(progress.cursor?.raw ?? "none")),
@@ -96,10 +99,12 @@ public struct TenantPoller: Sendable {
         }
         result.checkpointsStored = progress.storesDone
         result.newCursor = progress.stored
-        logger.info("cycle finished", [
-            ("pages", .int(result.pages)), ("alerts", .int(result.alerts)),
-            ("cursor", .string(progress.cursor?.raw ?? "none")),
-        ] + (progress.lastCheckpoint.map { Self.statisticsFields($0.statistics) } ?? []))
+        if !result.interrupted {
+            logger.info("cycle finished", [
+                ("pages", .int(result.pages)), ("alerts", .int(result.alerts)),
+                ("cursor", .string(progress.cursor?.raw ?? "none")),
+            ] + (progress.lastCheckpoint.map { Self.statisticsFields($0.statistics) } ?? []))
+        }
         return result
     }
 
