@@ -22,6 +22,7 @@ public actor AlertWindowPager {
     /// The checkpoint newest last reported, so a sub-window that adds nothing needs no empty page.
     var reportedNewest: Timestamp?
     private var finished: Bool
+    private var capReported = false
     private var failure: DefenderError?
 
     init(window: PollingWindow, pager: AlertPager) {
@@ -36,8 +37,9 @@ public actor AlertWindowPager {
     public var pagingStatistics: WindowPagingStatistics { statistics }
 
     /// Fetches the next page; returns `nil` when the window is exhausted. At the page cap per cycle
-    /// it returns an empty `endedEarly` page, then `nil`. A page whose alerts were all returned before is not returned, unless it
-    /// completes a sub-window and moves the checkpoint, so an empty window yields no page at all.
+    /// it returns one empty `pageCapReached` page, and later calls page on. A page whose alerts
+    /// were all returned before is not returned, unless it completes a sub-window and moves the
+    /// checkpoint, so an empty window yields no page at all.
     public func nextPage() async throws(DefenderError) -> AlertPage? {
         if let failure {
             throw failure
@@ -47,7 +49,7 @@ public actor AlertWindowPager {
         }
         do throws(DefenderError) {
             let page = try await fetchNext()
-            finished = page == nil || page?.progress == .endedEarly
+            finished = page == nil
             return page
         } catch {
             failure = error
@@ -57,11 +59,10 @@ public actor AlertWindowPager {
 
     private func fetchNext() async throws(DefenderError) -> AlertPage? {
         while let current = plan.current {
-            // NOTE: a cap below the requests of one sub-window (about 12 at 1000 alerts per page)
-            // ends every cycle before its first checkpoint, so such a backlog never advances.
-            guard requests < pager.options.maxPagesPerCycle else {
+            if requests >= pager.options.maxPagesPerCycle, !capReported {
+                capReported = true
                 logPageCapPerCycle()
-                return AlertPage(pageNumber: requests, skip: 0, alerts: [], progress: .endedEarly)
+                return AlertPage(pageNumber: requests, skip: 0, alerts: [], progress: .pageCapReached)
             }
             if pass?.window != current {
                 pass = SubWindowPass(window: current, needsProbe: plan.currentIsSplitChild)
@@ -76,7 +77,7 @@ public actor AlertWindowPager {
     }
 
     private func logPageCapPerCycle() {
-        pager.logger.warning("page cap per cycle reached, ending the window early", [
+        pager.logger.warning("page cap per cycle reached, ending the window at the next checkpoint", [
             ("window", .string(window.description)), ("requests", .int(requests)),
             ("window.completed_upper", .string(plan.completedUpper.raw)),
         ])

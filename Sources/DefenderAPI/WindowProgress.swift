@@ -2,14 +2,14 @@ import MDECore
 
 /// How far a window's alerts are complete after a page.
 public enum WindowProgress: Sendable, Equatable {
-    /// No sub-window ended with this page. The window is complete when its sequence ends, unless
-    /// its last page is `endedEarly`.
+    /// No sub-window ended with this page. The window is complete when its sequence ends.
     case continuing
     /// Every alert of the window below `checkpoint.completedUpper` has been returned.
     case completed(WindowCheckpoint)
-    /// The source stopped before the window was complete (at its page cap per cycle), and this
-    /// empty page is its last: the cursor must stay at the last completed sub-window.
-    case endedEarly
+    /// The source reached its page cap per cycle with this empty page. The caller should stop
+    /// once a checkpoint moved its cursor, and store nothing past that checkpoint. Further
+    /// `nextPage()` calls page on, so a cycle can always reach one checkpoint and make progress.
+    case pageCapReached
 }
 
 /// A point up to which a window's alerts are complete.

@@ -9,7 +9,11 @@ struct CycleProgress {
     var stored: Timestamp?
     /// The largest `lastUpdateTime` of every page returned: the cursor once the window is complete.
     var newestReturned: Timestamp?
-    /// Whether the source stopped before the window was complete.
+    /// Whether the source reached its page cap per cycle.
+    var capReached = false
+    /// Whether a checkpoint of this cycle moved the cursor (stored, or in a dry run not stored).
+    var advanced = false
+    /// Whether the cycle stopped before the window was complete.
     var endedEarly = false
     /// Whether alerts were shipped since the last flush.
     var unflushed = false
@@ -17,9 +21,17 @@ struct CycleProgress {
     /// The last sub-window checkpoint, for its paging counters.
     var lastCheckpoint: WindowCheckpoint?
 
+    /// The cursor stored when the cycle started.
+    let initialCursor: Timestamp?
+
     init(cursor: Timestamp?) {
         self.cursor = cursor
+        self.initialCursor = cursor
     }
+
+    /// Whether the cycle should stop before its window is complete: past the source's page cap,
+    /// once the cursor moved.
+    var shouldStop: Bool { capReached && advanced }
 
     mutating func store(_ value: Timestamp?) {
         guard let value else { return }
@@ -36,13 +48,16 @@ extension TenantPoller {
         if let newest = page.maxLastUpdateTime, progress.newestReturned.map({ newest.ticks > $0.ticks }) ?? true {
             progress.newestReturned = newest
         }
-        if page.progress == .endedEarly {
-            progress.endedEarly = true
+        if page.progress == .pageCapReached {
+            progress.capReached = true
         }
         guard case .completed(let checkpoint) = page.progress else {
             return
         }
         progress.lastCheckpoint = checkpoint
+        if let newest = checkpoint.newest, progress.initialCursor.map({ newest.ticks > $0.ticks }) ?? true {
+            progress.advanced = true
+        }
         if progress.unflushed {
             try await shipper.output.flush()
             progress.unflushed = false

@@ -21,7 +21,7 @@ public struct PollCycleResult: Sendable, Equatable {
 /// ships every alert, waits until the output has resolved every document, and only then moves
 /// the cursor to the newest `lastUpdateTime` of the window. A source that reports completed
 /// sub-windows (`WindowProgress.completed`) gets the same treatment after each of them, so a
-/// large backlog makes progress even when a cycle ends early.
+/// large backlog makes progress even when a cycle ends early at the source's page cap.
 public struct TenantPoller: Sendable {
     public let tenant: String
     let source: any AlertSource
@@ -69,6 +69,10 @@ public struct TenantPoller: Sendable {
                 try await shipper.ship(alert, original: nil)
             }
             try await record(page, progress: &progress, shipper: &shipper)
+            if progress.shouldStop {
+                progress.endedEarly = true
+                break
+            }
             if shutdown.isRequested {
                 result.interrupted = true
                 break

@@ -87,16 +87,58 @@ struct AlertWindowSplitTests {
         #expect(Fixtures.queryParameter("$skip", in: transport.requests[1].url) == "9999")
     }
 
-    @Test func pageCapPerCycleEndsWindowEarly() async throws {
+    @Test func pageCapPerCycleMarksOnePage() async throws {
         let alerts = FakeAlertsAPI.alerts(count: 50) { Self.lower.ticks + Int64($0) }
         let transport = FakeAlertsAPI(alerts: alerts).makeTransport()
         let pager = try Fixtures.pager(api: transport, options: AlertPagerOptions(pageSize: 20, maxPagesPerCycle: 2))
-        let (pages, error) = await Fixtures.collect(pager, window: Self.window(ticks: 100))
+        let windowPager = pager.windowPager(for: Self.window(ticks: 100))
 
-        #expect(error == nil)
-        #expect(pages.map(\.alerts.count) == [20, 18, 0])
-        #expect(pages.last?.progress == .endedEarly)
+        #expect(try await windowPager.nextPage()?.alerts.count == 20)
+        #expect(try await windowPager.nextPage()?.alerts.count == 18)
+        let marker = try #require(try await windowPager.nextPage())
+        #expect(marker.progress == .pageCapReached)
+        #expect(marker.alerts.isEmpty)
         #expect(transport.requests.count == 2)
+        let (rest, error) = await Fixtures.collect(pager, windowPager: windowPager)
+        #expect(error == nil)
+        #expect(!rest.contains { $0.progress == .pageCapReached })
+        #expect(rest.map(\.alerts.count).reduce(0, +) == 12)
+    }
+
+    @Test func pageCapBacklogProgressesAcrossCycles() async throws {
+        let alerts = FakeAlertsAPI.alerts(count: 25_000) { Self.lower.ticks + Int64($0) * 120_000 }
+        let upper = Timestamp(ticks: Self.lower.ticks + 3_000_000_000)
+        let pager = try Fixtures.pager(
+            api: FakeAlertsAPI(alerts: alerts).makeTransport(), options: AlertPagerOptions(pageSize: 1000, maxPagesPerCycle: 5))
+        var returned: Set<String> = []
+        var cursor: Timestamp?
+        var cycles = 0
+        var endedEarly = 0
+
+        // Each cycle starts at the cursor and, as TenantPoller does, stops past the page cap once
+        // a checkpoint moved the cursor.
+        cycleLoop: while cycles < 20 {
+            cycles += 1
+            let windowPager = pager.windowPager(for: PollingWindow(lower: cursor ?? Self.lower, upper: upper))
+            let start = cursor
+            var capReached = false
+            while let page = try await windowPager.nextPage() {
+                returned.formUnion(Fixtures.versions(of: [page]))
+                capReached = capReached || page.progress == .pageCapReached
+                if case .completed(let checkpoint) = page.progress, let newest = checkpoint.newest {
+                    cursor = newest
+                }
+                if capReached, let cursor, start.map({ cursor.ticks > $0.ticks }) ?? true {
+                    endedEarly += 1
+                    continue cycleLoop
+                }
+            }
+            break
+        }
+
+        #expect(endedEarly >= 2)
+        #expect(cycles < 20)
+        #expect(returned == Set(Fixtures.versions(of: alerts)))
     }
 
     @Test func halvesSplitAtMidpointTick() throws {

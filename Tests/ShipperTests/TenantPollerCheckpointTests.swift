@@ -80,7 +80,7 @@ private func runCycle(_ pages: [AlertPage], output: RecordingOutput, store: Chec
         AlertPage(pageNumber: 2, skip: 0, alerts: [],
                   progress: checkpoint(upper: "2024-01-01T12:00:00Z", newest: "2024-01-01T02:00:00Z")),
         AlertPage(pageNumber: 3, skip: 0, alerts: alerts(["2024-01-01T14:00:00Z"])),
-        AlertPage(pageNumber: 4, skip: 0, alerts: [], progress: .endedEarly),
+        AlertPage(pageNumber: 4, skip: 0, alerts: [], progress: .pageCapReached),
     ]
     let result = try await runCycle(pages, output: output, store: store)
 
@@ -92,13 +92,31 @@ private func runCycle(_ pages: [AlertPage], output: RecordingOutput, store: Chec
     #expect(try store.load(tenant: "tenant-a")?.raw == "2024-01-01T02:00:00Z")
 }
 
+@Test func pollerPastCapContinuesUntilProgress() async throws {
+    let store = CheckpointStore(directory: temporaryDirectory())
+    let output = RecordingOutput()
+    let pages = [
+        AlertPage(pageNumber: 1, skip: 0, alerts: alerts(["2024-01-01T02:00:00Z", "2024-01-01T13:00:00Z"])),
+        AlertPage(pageNumber: 1, skip: 0, alerts: [], progress: .pageCapReached),
+        AlertPage(pageNumber: 2, skip: 0, alerts: alerts(["2024-01-01T03:00:00Z"]),
+                  progress: checkpoint(upper: "2024-01-01T12:00:00Z", newest: "2024-01-01T03:00:00Z")),
+        AlertPage(pageNumber: 3, skip: 0, alerts: alerts(["2024-01-01T14:00:00Z"])),
+    ]
+    let result = try await runCycle(pages, output: output, store: store)
+
+    #expect(!result.windowComplete)
+    #expect(output.documents.count == 3)
+    #expect(result.newCursor?.raw == "2024-01-01T03:00:00Z")
+    #expect(try store.load(tenant: "tenant-a")?.raw == "2024-01-01T03:00:00Z")
+}
+
 @Test func pollerCheckpointNeverMovesCursorBack() async throws {
     let store = CheckpointStore(directory: temporaryDirectory())
     try store.save(Timestamp("2024-01-01T05:00:00Z")!, tenant: "tenant-a")
     let pages = [
         AlertPage(pageNumber: 1, skip: 0, alerts: alerts(["2024-01-01T04:58:00Z"]),
                   progress: checkpoint(upper: "2024-01-01T04:59:00Z", newest: "2024-01-01T04:58:00Z")),
-        AlertPage(pageNumber: 2, skip: 0, alerts: [], progress: .endedEarly),
+        AlertPage(pageNumber: 2, skip: 0, alerts: [], progress: .pageCapReached),
     ]
     let result = try await runCycle(pages, output: RecordingOutput(), store: store)
 
