@@ -334,6 +334,10 @@ class AlertGenerator:
             alerts.append(self.make_alert(update_ticks))
         return alerts
 
+    def generate_shared(self, count: int, update_ticks: int) -> list[Alert]:
+        """Generate `count` alerts that all share one `lastUpdateTime`, as a bulk resolve makes."""
+        return [self.make_alert(update_ticks) for _ in range(count)]
+
     def make_alert(self, update_ticks: int) -> Alert:
         rng = self.random
         created_ticks = update_ticks - rng.randrange(1, 3600 * TICKS_PER_SECOND)

@@ -21,7 +21,14 @@ Defender API (Bearer token required):
   $filter: `lastUpdateTime` or `alertCreationTime` with eq, ge, gt, le, lt, joined by `and`,
   with unquoted literals ending in Z and 0 to 7 fractional digits, compared as 100 ns ticks.
   $top is 0 to 10000. Without $top a page holds --page-size rows and, when more rows remain,
-  the body carries an `@odata.nextLink`; with $top it never does. Rows are ordered by `id`.
+  the body carries an `@odata.nextLink`; with $top it never does (unless --malformed-next-link,
+  which adds a link whose query parameters lack their names: `?evidence&<filter>&<top>&<skip>`).
+  Rows are ordered by `id`. Like the real API, only the first --row-limit (10000) rows of one
+  $filter are ever returned: a $skip at or past it gets an empty `value`, and $skip+$top is cut
+  there, without any error, so a client that pages on loses rows silently (--row-limit 0 turns
+  the limit off). --fail-top-above N answers 500 to a $top above N, as large $expand=evidence
+  pages time out. An update made with `visible_after_seconds` (below) is served only after that
+  delay, though its lastUpdateTime lies in the past.
   Without $expand=evidence each alert's `evidence` is `[]` (alerts in the legacy shape, which
   have no `evidence` key, are sent as stored). Bodies are gzip or deflate encoded when the
   request's Accept-Encoding allows it. A missing, unknown or expired token gets 401; a token
@@ -37,7 +44,8 @@ Control API for tests (JSON bodies; no authentication, loopback only):
   GET  /_emulator/config         the settings below
   POST /_emulator/config         change any of: token_lifetime (seconds), expired_secret (bool),
                                  roles (list), rate_limit_per_minute, rate_limit_per_hour,
-                                 page_size; applies to later requests and tokens
+                                 page_size, row_limit, fail_top_above, malformed_next_link;
+                                 applies to later requests and tokens
   POST /_emulator/faults         {"status": 429|403|500|502|503|504, "count": N,
                                   "retry_after": seconds or null, "delay_seconds": 0..30}:
                                  the next N authenticated /api/alerts calls get this answer
@@ -47,11 +55,23 @@ Control API for tests (JSON bodies; no authentication, loopback only):
   POST /_emulator/alerts         {"alerts": [alert, ...]} adds or replaces alerts by id (a missing
                                  lastUpdateTime is set to now), or {"generate": N,
                                  "span_seconds": S, "newest_age_seconds": A} adds N generated
-                                 alerts; returns {"ids": [...]}
+                                 alerts, or with "last_update_time": T instead of the span, N
+                                 alerts that all share T; returns {"ids": [...]}
   POST /_emulator/alerts/update  {"ids": [...], "set": {field: value}, "lastUpdateTime": "..."}
                                  applies `set` and moves lastUpdateTime of all listed alerts to
                                  one shared value: the given one, or now on the 1/300 s grid
-                                 (always later than the alert's previous value)
+                                 (always later than the alert's previous value); with
+                                 "visible_after_seconds": D and a lastUpdateTime, the new versions
+                                 are served only D seconds later (a late-visible update)
+  GET  /_emulator/churn          the pending churn, or null
+  POST /_emulator/churn          {"requests": R, "alerts_per_request": K}: before each of the next R
+                                 alerts pages requested with a $skip above 0, the first K alerts (by
+                                 id) of that page's filter that sit before the $skip get
+                                 lastUpdateTime now, so they leave the window while it is paged
+                                 and every later row moves up; stats count alerts_moved_during_paging
+  DELETE /_emulator/churn        cancel it
+
+--generate-shared N adds N generated alerts that all share the newest lastUpdateTime.
 
 Sample alerts come from --samples (default: <repo>/Fixtures/defender) and keep their
 2019 to 2023 timestamps unless --shift-samples-hours H spreads their lastUpdateTime values over
@@ -105,6 +125,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                      help="alert calls per hour per (client id, tenant) (default 1500)")
     api.add_argument("--page-size", type=int, default=defaults.page_size,
                      help="rows per page when the request has no $top (default 10000)")
+    api.add_argument("--row-limit", type=int, default=defaults.row_limit,
+                     help="rows of one $filter that can be returned at all, as the real API's 10000; "
+                          "0 returns every row (default 10000)")
+    api.add_argument("--fail-top-above", type=int, default=defaults.fail_top_above,
+                     help="respond with 500 to a $top above this (default 0: never)")
+    api.add_argument("--malformed-next-link", action="store_true",
+                     help="add an @odata.nextLink without parameter names to every page requested with $top")
 
     data = parser.add_argument_group("alerts")
     data.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES,
@@ -114,6 +141,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                       help="spread the samples' lastUpdateTime values over this many hours before now, "
                            "keeping their order (default 0: keep the original timestamps)")
     data.add_argument("--generate", type=int, default=0, help="number of generated alerts to add (default 0)")
+    data.add_argument("--generate-shared", type=int, default=0,
+                      help="number of generated alerts to add that all share the newest lastUpdateTime (default 0)")
     data.add_argument("--seed", type=int, default=1, help="seed of the alert generator (default 1)")
     data.add_argument("--generate-hours", type=float, default=20.0,
                       help="hours over which generated lastUpdateTime values spread (default 20)")
@@ -130,8 +159,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     lifecycle.add_argument("--quiet", action="store_true", help="log only error responses to stderr")
 
     arguments = parser.parse_args(argv)
-    if arguments.generate < 0:
-        parser.error(f"--generate must be 0 or more, not {arguments.generate}")
+    if arguments.generate < 0 or arguments.generate_shared < 0:
+        parser.error("--generate and --generate-shared must be 0 or more")
+    if arguments.row_limit < 0 or arguments.fail_top_above < 0:
+        parser.error("--row-limit and --fail-top-above must be 0 or more")
     if not 1 <= arguments.page_size <= MAX_TOP:
         parser.error(f"--page-size must be from 1 to {MAX_TOP}, not {arguments.page_size}")
     if arguments.rate_limit_per_minute < 1 or arguments.rate_limit_per_hour < 1:
@@ -157,6 +188,9 @@ def build_state(arguments: argparse.Namespace) -> EmulatorState:
         rate_limit_per_minute=arguments.rate_limit_per_minute,
         rate_limit_per_hour=arguments.rate_limit_per_hour,
         page_size=arguments.page_size,
+        row_limit=arguments.row_limit,
+        fail_top_above=arguments.fail_top_above,
+        malformed_next_link=arguments.malformed_next_link,
     )
     reference_ticks = defender_alerts.parse_ticks(arguments.now) if arguments.now else defender_alerts.now_ticks()
     newest_ticks = reference_ticks - arguments.newest_age_seconds * defender_alerts.TICKS_PER_SECOND
@@ -174,6 +208,8 @@ def build_state(arguments: argparse.Namespace) -> EmulatorState:
     generator = defender_alerts.AlertGenerator(arguments.seed, config.tenant_id)
     if arguments.generate:
         alerts += generator.generate(arguments.generate, newest_ticks, int(arguments.generate_hours * 3600))
+    if arguments.generate_shared:
+        alerts += generator.generate_shared(arguments.generate_shared, defender_alerts.snap_to_update_grid(newest_ticks))
     return EmulatorState(config, alerts, generator)
 
 

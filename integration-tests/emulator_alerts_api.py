@@ -103,6 +103,14 @@ class AlertsEndpoint(EmulatorRequestHandler):
             self.send_alert_error(endpoint, query, 400, "ODataError", str(error))
             return
 
+        with self.state.lock:
+            self.state.apply_visible_updates(time.monotonic())
+            fail_top_above = self.state.config.fail_top_above
+        if fail_top_above and options.top is not None and options.top > fail_top_above:
+            self.send_alert_error(endpoint, query, 500, "InternalServerError",
+                                  f"The request timed out building {options.top} alerts; request fewer.")
+            return
+
         if alert_id is not None:
             self.send_single_alert(endpoint, query, alert_id, options)
         else:
@@ -178,18 +186,30 @@ class AlertsEndpoint(EmulatorRequestHandler):
 
     def send_alert_page(self, endpoint: str, query: str, options: AlertQuery) -> None:
         with self.state.lock:
+            self.state.churn_before_page(options.conditions, options.skip)
             matching = self.state.matching_alerts(options.conditions)
-            page_size = self.state.config.page_size
+            config = self.state.config
+            page_size, row_limit, malformed_link = config.page_size, config.row_limit, config.malformed_next_link
+        # Rows past the row limit are never returned, whatever $skip and $top ask for.
+        reachable = matching[:row_limit] if row_limit > 0 else matching
         limit = options.top if options.top is not None else page_size
-        rows = matching[options.skip: options.skip + limit]
+        rows = reachable[options.skip: options.skip + limit]
         body: dict[str, Any] = {
             "@odata.context": f"{self.base_url}/api/$metadata#Alerts",
             "value": [present_alert(alert, options.expand_evidence) for alert in rows],
         }
-        if options.top is None and options.skip + limit < len(matching):
+        if options.top is None and options.skip + limit < len(reachable):
             body["@odata.nextLink"] = self.next_link(query, options.skip + limit)
+        elif options.top is not None and malformed_link:
+            body["@odata.nextLink"] = self.malformed_next_link(query, options.skip + len(rows))
         self.log_alert_request(endpoint, query, 200, len(rows))
         self.send_json(HTTPStatus.OK, body)
+
+    def malformed_next_link(self, query: str, skip: int) -> str:
+        """Return a link whose query parameters lack their names, in the shape seen from the real API."""
+        values = [value for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True) if key != "$skip"]
+        values.append(str(skip))
+        return f"{self.base_url}/api/alerts?" + "&".join(urllib.parse.quote(value, safe=":") for value in values)
 
     def next_link(self, query: str, skip: int) -> str:
         pairs = [(key, value) for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True)

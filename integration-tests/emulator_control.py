@@ -10,7 +10,7 @@ from typing import Any
 
 import defender_alerts
 from emulator_http import EmulatorRequestHandler
-from emulator_state import MAX_TOP, EmulatorState, Fault, new_stats
+from emulator_state import MAX_TOP, EmulatorState, Fault, PagingChurn, PendingUpdate, new_stats
 
 MAX_FAULT_DELAY_SECONDS = 30.0
 FAULT_STATUSES = (403, 429, 500, 502, 503, 504)
@@ -64,9 +64,11 @@ def control_set_config(state: EmulatorState, request: dict[str, Any]) -> tuple[i
             changes[key] = require_int(request, key, 1)
         elif key == "page_size":
             changes[key] = require_int(request, key, 1, MAX_TOP)
-        elif key == "expired_secret":
+        elif key in ("row_limit", "fail_top_above"):
+            changes[key] = require_int(request, key, 0)
+        elif key in ("expired_secret", "malformed_next_link"):
             if not isinstance(value, bool):
-                raise ControlError(400, f"expired_secret must be true or false, not {value!r}")
+                raise ControlError(400, f"{key} must be true or false, not {value!r}")
             changes[key] = value
         elif key == "roles":
             if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
@@ -126,8 +128,14 @@ def control_add_alerts(state: EmulatorState, request: dict[str, Any]) -> tuple[i
         span_seconds = require_int(request, "span_seconds", 0) if "span_seconds" in request else 60
         newest_age = require_int(request, "newest_age_seconds", 0) if "newest_age_seconds" in request else 0
         end_ticks = defender_alerts.now_ticks() - newest_age * defender_alerts.TICKS_PER_SECOND
+        shared_time = request.get("last_update_time")
+        if shared_time is not None:
+            shared_ticks = parse_time(shared_time, "last_update_time")
         with state.lock:
-            alerts = state.generator.generate(count, end_ticks, span_seconds)
+            if shared_time is None:
+                alerts = state.generator.generate(count, end_ticks, span_seconds)
+            else:
+                alerts = state.generator.generate_shared(count, shared_ticks)
             for alert in alerts:
                 state.put_alert(alert)
         return 200, {"ids": [alert["id"] for alert in alerts]}
@@ -154,27 +162,51 @@ def control_update_alerts(state: EmulatorState, request: dict[str, Any]) -> tupl
         raise ControlError(400, "set must be an object of field names and values")
     requested_time = request.get("lastUpdateTime")
     if requested_time is not None:
-        try:
-            defender_alerts.parse_ticks(requested_time)
-        except (TypeError, ValueError) as error:
-            raise ControlError(400, f"lastUpdateTime is invalid: {error}") from None
+        parse_time(requested_time, "lastUpdateTime")
+    delay = request.get("visible_after_seconds", 0)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+        raise ControlError(400, f"visible_after_seconds must be a number of 0 or more, not {delay!r}")
+    if delay > 0 and requested_time is None:
+        raise ControlError(400, "visible_after_seconds needs an explicit lastUpdateTime in the past")
 
     with state.lock:
         missing = [alert_id for alert_id in ids if alert_id not in state.alerts]
         if missing:
             raise ControlError(404, f"alerts not found: {missing}")
-        new_time = requested_time
-        if new_time is None:
-            # One shared value later than every listed alert's previous value.
-            stamp_ticks = defender_alerts.snap_to_update_grid(defender_alerts.now_ticks())
+        if delay > 0:
+            visible_at = time.monotonic() + delay
             for alert_id in ids:
-                previous = defender_alerts.last_update_ticks(state.alerts[alert_id])
-                if previous is not None and previous >= stamp_ticks:
-                    stamp_ticks = defender_alerts.grid_step_after(previous)
-            new_time = defender_alerts.format_ticks(stamp_ticks)
-        for alert_id in ids:
-            state.put_alert({**state.alerts[alert_id], **changes, "lastUpdateTime": new_time})
+                alert = {**state.alerts[alert_id], **changes, "lastUpdateTime": requested_time}
+                state.pending_updates.append(PendingUpdate(visible_at=visible_at, alert=alert))
+            return 200, {"ids": ids, "lastUpdateTime": requested_time, "visible_after_seconds": delay}
+        new_time = state.update_last_update_time(ids, requested_time, changes)
     return 200, {"ids": ids, "lastUpdateTime": new_time}
+
+
+def parse_time(value: Any, key: str) -> int:
+    try:
+        return defender_alerts.parse_ticks(value)
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, f"{key} is invalid: {error}") from None
+
+
+def control_get_churn(state: EmulatorState, request: dict[str, Any]) -> tuple[int, Any]:
+    with state.lock:
+        return 200, {"churn": asdict(state.churn) if state.churn is not None else None}
+
+
+def control_set_churn(state: EmulatorState, request: dict[str, Any]) -> tuple[int, Any]:
+    requests = require_int(request, "requests", 1)
+    per_request = require_int(request, "alerts_per_request", 1)
+    with state.lock:
+        state.churn = PagingChurn(requests=requests, alerts_per_request=per_request)
+    return control_get_churn(state, {})
+
+
+def control_clear_churn(state: EmulatorState, request: dict[str, Any]) -> tuple[int, Any]:
+    with state.lock:
+        state.churn = None
+    return 200, {"churn": None}
 
 
 CONTROL_ROUTES = {
@@ -190,6 +222,9 @@ CONTROL_ROUTES = {
     ("GET", "alerts"): control_get_alerts,
     ("POST", "alerts"): control_add_alerts,
     ("POST", "alerts/update"): control_update_alerts,
+    ("GET", "churn"): control_get_churn,
+    ("POST", "churn"): control_set_churn,
+    ("DELETE", "churn"): control_clear_churn,
 }
 
 

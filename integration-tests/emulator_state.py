@@ -13,6 +13,8 @@ import defender_alerts
 from defender_alerts import Alert
 
 MAX_TOP = 10_000
+# The API returns only the first 10,000 rows of one $filter: later rows are silently left out.
+DEFAULT_ROW_LIMIT = 10_000
 REQUEST_LOG_SIZE = 10_000
 
 
@@ -29,6 +31,13 @@ class EmulatorConfig:
     rate_limit_per_minute: int = 100
     rate_limit_per_hour: int = 1500
     page_size: int = MAX_TOP
+    # Rows of one $filter that can be returned at all; 0 returns every row.
+    row_limit: int = DEFAULT_ROW_LIMIT
+    # A $top above this gets a 500 response, as the real API does when a large $expand=evidence
+    # page times out; 0 turns it off.
+    fail_top_above: int = 0
+    # With $top set, add an @odata.nextLink whose query parameters lack their names.
+    malformed_next_link: bool = False
 
 
 @dataclass
@@ -37,6 +46,27 @@ class IssuedToken:
     tenant_id: str
     roles: list[str]
     expires_at: float  # time.monotonic() seconds
+
+
+@dataclass
+class PagingChurn:
+    """Alert updates made while a window is paged.
+
+    Before each of the next `requests` pages requested with a $skip above 0, the first
+    `alerts_per_request` alerts (by id) of the page's filter that sit before that $skip get a
+    lastUpdateTime of now. So they leave the window, and every later row moves up.
+    """
+
+    requests: int
+    alerts_per_request: int
+
+
+@dataclass
+class PendingUpdate:
+    """An alert version that the API shows only from `visible_at` (time.monotonic() seconds) on."""
+
+    visible_at: float
+    alert: Alert
 
 
 @dataclass
@@ -57,6 +87,7 @@ def new_stats() -> dict[str, Any]:
         "faults_sent": 0,
         "max_alert_calls_in_60s": 0,
         "alerts_returned": 0,
+        "alerts_moved_during_paging": 0,
     }
 
 
@@ -73,6 +104,8 @@ class EmulatorState:
         self.sorted_ids: list[str] | None = None
         self.tokens: dict[str, IssuedToken] = {}
         self.faults: deque[Fault] = deque()
+        self.churn: PagingChurn | None = None
+        self.pending_updates: list[PendingUpdate] = []
         self.stats = new_stats()
         self.request_log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         # Monotonic times of accepted /api/alerts calls per (client id, tenant), last hour only.
@@ -94,6 +127,47 @@ class EmulatorState:
         """Return the alerts that satisfy every condition, ordered by id."""
         return [self.alerts[alert_id] for alert_id in self.ids_in_order()
                 if defender_alerts.ticks_match(self.alert_ticks[alert_id], conditions)]
+
+    def apply_visible_updates(self, now: float) -> None:
+        """Store every pending update that is visible at `now`."""
+        due = [update for update in self.pending_updates if update.visible_at <= now]
+        self.pending_updates = [update for update in self.pending_updates if update.visible_at > now]
+        for update in due:
+            self.put_alert(update.alert)
+
+    def churn_before_page(self, conditions: list[defender_alerts.Condition], skip: int) -> list[str]:
+        """Move alerts before `skip` out of the filter's window as the pending churn sets; return their ids."""
+        churn = self.churn
+        if churn is None or skip <= 0:
+            return []
+        matching = self.matching_alerts(conditions)[:skip]
+        moved = [alert["id"] for alert in matching[:churn.alerts_per_request]]
+        if moved:
+            self.update_last_update_time(moved, None)
+        churn.requests -= 1
+        if churn.requests <= 0:
+            self.churn = None
+        self.stats["alerts_moved_during_paging"] += len(moved)
+        return moved
+
+    def update_last_update_time(self, ids: list[str], requested_time: str | None,
+                                changes: dict[str, Any] | None = None) -> str:
+        """Give the listed alerts one shared lastUpdateTime and return it.
+
+        Without `requested_time` it is now on the 1/300 s grid, later than every listed alert's
+        previous value.
+        """
+        new_time = requested_time
+        if new_time is None:
+            stamp_ticks = defender_alerts.snap_to_update_grid(defender_alerts.now_ticks())
+            for alert_id in ids:
+                previous = defender_alerts.last_update_ticks(self.alerts[alert_id])
+                if previous is not None and previous >= stamp_ticks:
+                    stamp_ticks = defender_alerts.grid_step_after(previous)
+            new_time = defender_alerts.format_ticks(stamp_ticks)
+        for alert_id in ids:
+            self.put_alert({**self.alerts[alert_id], **(changes or {}), "lastUpdateTime": new_time})
+        return new_time
 
     def ids_in_order(self) -> list[str]:
         if self.sorted_ids is None:

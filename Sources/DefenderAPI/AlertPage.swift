@@ -2,7 +2,8 @@ import MDECore
 
 /// One page of raw alerts from `GET /api/alerts`.
 public struct AlertPage: Sendable {
-    /// The 1-based position of the page in its window.
+    /// The 1-based number of the request that returned the page, counted over the whole polling
+    /// window (probes and dropped pages included, so numbers can have gaps).
     public let pageNumber: Int
     /// The `$skip` the page was requested with.
     public let skip: Int
@@ -14,11 +15,14 @@ public struct AlertPage: Sendable {
     /// The largest valid `lastUpdateTime` on the page, compared as 100 ns ticks; its `raw` is the
     /// string the API sent.
     public let maxLastUpdateTime: Timestamp?
+    /// How much of the window is complete once this page is delivered.
+    public let progress: WindowProgress
 
-    public init(pageNumber: Int, skip: Int, alerts: [JSONValue]) {
+    public init(pageNumber: Int, skip: Int, alerts: [JSONValue], progress: WindowProgress = .continuing) {
         self.pageNumber = pageNumber
         self.skip = skip
         self.alerts = alerts
+        self.progress = progress
         let times = alerts.map { alert in alert["lastUpdateTime"]?.stringValue.flatMap(Timestamp.init) }
         self.lastUpdateTimes = times
         var newest: Timestamp?

@@ -3,11 +3,10 @@ import MDECore
 
 /// Fetches the alerts of a polling window page by page from `GET /api/alerts`.
 ///
-/// Pages are requested with `$top` and an advancing `$skip` until a short page arrives. The next
-/// page is requested only when the consumer requests it, so a slow consumer slows the source.
+/// Pages are requested with `$top` and an advancing `$skip` until a short page arrives, and a
+/// window that contains 10,000 or more alerts is split (see `AlertWindowPager`). The next page is
+/// requested only when the consumer requests it, so a slow consumer slows the source.
 public struct AlertPager: Sendable {
-    // NOTE: a window holding 10,000 or more alerts is paged with a growing `$skip` rather than
-    // split in two.
     public let endpoints: DefenderEndpoints
     public let options: AlertPagerOptions
     let transport: any HTTPTransport

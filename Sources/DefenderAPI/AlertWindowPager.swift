@@ -2,27 +2,44 @@ import MDECore
 
 /// The pages of one polling window, fetched one per `nextPage()` call.
 ///
-/// `$skip` advances by the rows received; paging stops after a page with fewer rows than its
-/// `$top`. After an error every later call throws the same error, because a window with a gap
-/// must not advance the cursor.
+/// Each sub-window (at first the whole window) is paged with `$top` and `$skip`, each next page
+/// overlapping the rows already received (see `SubWindowPass`), until a short page arrives. A
+/// sub-window that reaches the 10,000 rows the API can return is split at its midpoint tick, lower
+/// half first (see `WindowPlan`). Alert versions already returned in the window are not returned
+/// again. The last page of each sub-window carries a `WindowCheckpoint`, so the caller can store
+/// the cursor before the window is complete. After an error every later call throws the same
+/// error, because a window with a gap must not advance the cursor.
 public actor AlertWindowPager {
     public nonisolated let window: PollingWindow
-    private let pager: AlertPager
-    private var skip = 0
-    private var pageSize: Int
-    private var pagesFetched = 0
+    let pager: AlertPager
+    var plan: WindowPlan
+    var pass: SubWindowPass?
+    var seen = SeenAlerts()
+    var statistics = WindowPagingStatistics()
+    var pageSize: Int
+    /// Requests sent for this window: pages and probes.
+    var requests = 0
+    /// The checkpoint newest last reported, so a sub-window that adds nothing needs no empty page.
+    var reportedNewest: Timestamp?
     private var finished: Bool
+    private var capReported = false
     private var failure: DefenderError?
 
     init(window: PollingWindow, pager: AlertPager) {
         self.window = window
         self.pager = pager
+        self.plan = WindowPlan(window: window)
         self.pageSize = pager.options.pageSize
         self.finished = window.isEmpty
     }
 
-    /// Fetches the next page; returns `nil` when the window is exhausted. Empty pages are not
-    /// returned, so an empty window yields no page at all.
+    /// The paging counters of this window so far.
+    public var pagingStatistics: WindowPagingStatistics { statistics }
+
+    /// Fetches the next page; returns `nil` when the window is exhausted. At the page cap per cycle
+    /// it returns one empty `pageCapReached` page, and later calls page on. A page whose alerts
+    /// were all returned before is not returned, unless it completes a sub-window and moves the
+    /// checkpoint, so an empty window yields no page at all.
     public func nextPage() async throws(DefenderError) -> AlertPage? {
         if let failure {
             throw failure
@@ -31,7 +48,9 @@ public actor AlertWindowPager {
             return nil
         }
         do throws(DefenderError) {
-            return try await fetchNext()
+            let page = try await fetchNext()
+            finished = page == nil
+            return page
         } catch {
             failure = error
             throw error
@@ -39,31 +58,29 @@ public actor AlertWindowPager {
     }
 
     private func fetchNext() async throws(DefenderError) -> AlertPage? {
-        let options = pager.options
-        guard pagesFetched < options.maxPagesPerWindow else {
-            throw .pageCapReached(window: window, pages: pagesFetched, skip: skip)
+        while let current = plan.current {
+            if requests >= pager.options.maxPagesPerCycle, !capReported {
+                capReported = true
+                logPageCapPerCycle()
+                return AlertPage(pageNumber: requests, skip: 0, alerts: [], progress: .pageCapReached)
+            }
+            if pass?.window != current {
+                pass = SubWindowPass(window: current, needsProbe: plan.currentIsSplitChild)
+            }
+            if pass?.needsProbe == true {
+                try await probe(current)
+            } else if let page = try await fetchPage(of: current) {
+                return page
+            }
         }
-        let pageNumber = pagesFetched + 1
-        let fetched = try await pager.fetchPage(window: window, skip: skip, pageSize: pageSize, pageNumber: pageNumber)
-        let body = try AlertListBody(body: fetched.response.body, page: pageNumber, url: fetched.url)
-        // NOTE: `@odata.nextLink` is not followed, because the API omits it when `$top` is set. A
-        // link needs checks (same host, same `$filter`, larger `$skip`) before it can be trusted.
-        if let nextLink = body.nextLink {
-            pager.logger.debug("ignoring @odata.nextLink, paging by $skip", [("page", .int(pageNumber)), ("odata.next_link", .string(nextLink))])
-        }
+        return nil
+    }
 
-        let page = AlertPage(pageNumber: pageNumber, skip: skip, alerts: body.alerts)
-        pagesFetched = pageNumber
-        skip += body.alerts.count
-        pageSize = fetched.pageSize
-        if body.alerts.count < fetched.pageSize {
-            finished = true
-        }
-        pager.logger.info("alerts page fetched", [
-            ("page", .int(pageNumber)), ("alerts", .int(body.alerts.count)), ("http.status", 200),
-            ("page.skip", .int(page.skip)), ("page.top", .int(fetched.pageSize)),
+    private func logPageCapPerCycle() {
+        pager.logger.warning("page cap per cycle reached, ending the window at the next checkpoint", [
+            ("window", .string(window.description)), ("requests", .int(requests)),
+            ("window.completed_upper", .string(plan.completedUpper.raw)),
         ])
-        return body.alerts.isEmpty ? nil : page
     }
 }
 

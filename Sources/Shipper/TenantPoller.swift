@@ -6,15 +6,22 @@ public struct PollCycleResult: Sendable, Equatable {
     public var window: PollingWindow?
     public var pages = 0
     public var alerts = 0
-    /// The cursor stored at the end of the cycle, when it moved.
+    /// The last cursor stored during the cycle, when it moved.
     public var newCursor: Timestamp?
     /// Whether a shutdown request stopped the cycle before its window was complete.
     public var interrupted = false
+    /// How often the cursor was stored during the cycle: once per completed sub-window that moved it.
+    public var checkpointsStored = 0
+    /// Whether the source read the whole window: `false` after a shutdown request or when the
+    /// source ended early at its page cap.
+    public var windowComplete = false
 }
 
 /// Runs polling cycles for one tenant: reads the window after the stored cursor page by page,
 /// ships every alert, waits until the output has resolved every document, and only then moves
-/// the cursor to the newest `lastUpdateTime` of the window.
+/// the cursor to the newest `lastUpdateTime` of the window. A source that reports completed
+/// sub-windows (`WindowProgress.completed`) gets the same treatment after each of them, so a
+/// large backlog makes progress even when a cycle ends early at the source's page cap.
 public struct TenantPoller: Sendable {
     public let tenant: String
     let source: any AlertSource
@@ -50,39 +57,64 @@ public struct TenantPoller: Sendable {
             ("cursor", .string(cursor?.raw ?? "none")),
         ])
 
+        var progress = CycleProgress(cursor: cursor)
         let pages = source.pages(for: window)
-        var newest: Timestamp?
         while let page = try await pages.nextPage() {
-            result.pages += 1
-            result.alerts += page.alerts.count
+            if !page.alerts.isEmpty {
+                result.pages += 1
+                result.alerts += page.alerts.count
+                progress.unflushed = true
+            }
             for alert in page.alerts {
                 try await shipper.ship(alert, original: nil)
             }
-            if let pageNewest = page.maxLastUpdateTime, newest.map({ pageNewest.ticks > $0.ticks }) ?? true {
-                newest = pageNewest
+            try await record(page, progress: &progress, shipper: &shipper)
+            if progress.shouldStop {
+                progress.endedEarly = true
+                break
             }
             if shutdown.isRequested {
                 result.interrupted = true
                 break
             }
         }
-        try await shipper.output.flush()
-
-        guard !result.interrupted else {
-            logger.info("cycle interrupted by shutdown, cursor not moved", [("alerts", .int(result.alerts))])
-            return result
+        if progress.unflushed {
+            try await shipper.output.flush()
         }
-        result.newCursor = try advanceCursor(from: cursor, to: newest, durable: shipper.output.isDurable)
-        logger.info("cycle finished", [
-            ("pages", .int(result.pages)), ("alerts", .int(result.alerts)),
-            ("cursor", .string((result.newCursor ?? cursor)?.raw ?? "none")),
-        ])
+
+        return try finish(result, progress: progress, durable: shipper.output.isDurable)
+    }
+
+    /// Stores the cursor of a complete window and logs the end of the cycle.
+    private func finish(_ result: PollCycleResult, progress: CycleProgress, durable: Bool) throws -> PollCycleResult {
+        var result = result
+        var progress = progress
+        result.windowComplete = !result.interrupted && !progress.endedEarly
+        if result.interrupted {
+            logger.info("cycle interrupted by shutdown, cursor not moved past the last completed sub-window", [
+                ("alerts", .int(result.alerts)), ("cursor", .string(progress.cursor?.raw ?? "none")),
+            ])
+        } else if result.windowComplete {
+            progress.store(try advanceCursor(from: progress.cursor, to: progress.newestReturned, durable: durable))
+        } else {
+            logger.warning("cycle ended before its window was complete, the next cycle continues from the cursor", [
+                ("cursor", .string(progress.cursor?.raw ?? "none")),
+            ])
+        }
+        result.checkpointsStored = progress.storesDone
+        result.newCursor = progress.stored
+        if !result.interrupted {
+            logger.info("cycle finished", [
+                ("pages", .int(result.pages)), ("alerts", .int(result.alerts)),
+                ("cursor", .string(progress.cursor?.raw ?? "none")),
+            ] + (progress.lastCheckpoint.map { Self.statisticsFields($0.statistics) } ?? []))
+        }
         return result
     }
 
     /// Stores `newest` when it is later than `cursor` and the output is durable (a dry run to
     /// standard output never moves the cursor).
-    private func advanceCursor(from cursor: Timestamp?, to newest: Timestamp?, durable: Bool) throws -> Timestamp? {
+    func advanceCursor(from cursor: Timestamp?, to newest: Timestamp?, durable: Bool) throws -> Timestamp? {
         guard let newest, cursor.map({ newest.ticks > $0.ticks }) ?? true else {
             return nil
         }

@@ -132,6 +132,7 @@ extension Components {
         pagerOptions.pageSize = settings.pageSize
         pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
         pagerOptions.requestTimeout = settings.requestTimeout
+        pagerOptions.maxPagesPerCycle = settings.maxPagesPerCycle
         let quota = CallQuotaGate(
             quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
             tenantID: tenant.tenantID, logger: logger)

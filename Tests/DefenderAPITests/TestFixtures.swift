@@ -109,7 +109,11 @@ enum Fixtures {
 
     /// Collects every page of `window`, or the error that ended the window.
     static func collect(_ pager: AlertPager, window: PollingWindow = window) async -> ([AlertPage], DefenderError?) {
-        let windowPager = pager.windowPager(for: window)
+        await collect(pager, windowPager: pager.windowPager(for: window))
+    }
+
+    /// Collects every page of `windowPager`, or the error that ended the window.
+    static func collect(_ pager: AlertPager, windowPager: AlertWindowPager) async -> ([AlertPage], DefenderError?) {
         var pages: [AlertPage] = []
         do {
             while let page = try await windowPager.nextPage() {

@@ -56,6 +56,8 @@ enum OptionTable {
                    help: "how far back the first run of a tenant reads"),
         OptionSpec("page-size", .defender, .integer(1...10_000), environment: "MDE_PAGE_SIZE", defaultValue: "1000",
                    help: "alerts per API page ($top)"),
+        OptionSpec("max-pages-per-cycle", .defender, .integer(1...1_000_000), environment: "MDE_MAX_PAGES_PER_CYCLE",
+                   defaultValue: "1000", help: "alerts requests per cycle after which it ends once the cursor moves; the rest waits for the next cycle"),
         OptionSpec("api-calls-per-minute", .defender, .integer(1...100_000), environment: "MDE_API_CALLS_PER_MINUTE",
                    defaultValue: "100", help: "maximum Defender API calls in any 60 s for the tenant (the API allows 100)"),
         OptionSpec("api-calls-per-hour", .defender, .integer(1...1_000_000), environment: "MDE_API_CALLS_PER_HOUR",

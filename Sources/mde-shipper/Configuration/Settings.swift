@@ -25,6 +25,7 @@ struct Settings: Sendable {
     var pollInterval: Duration
     var polling: PollingPolicy
     var pageSize: Int
+    var maxPagesPerCycle: Int
     /// The client-side limits on alerts calls to the tenant; token requests do not count.
     var apiCallsPerMinute: Int
     var apiCallsPerHour: Int
@@ -113,6 +114,7 @@ extension Settings {
             overlap: options.duration("overlap") ?? .seconds(300),
             initialLookback: options.duration("initial-lookback") ?? .seconds(86_400))
         pageSize = options.integer("page-size") ?? 1000
+        maxPagesPerCycle = options.integer("max-pages-per-cycle") ?? 1000
         apiCallsPerMinute = options.integer("api-calls-per-minute") ?? 100
         apiCallsPerHour = options.integer("api-calls-per-hour") ?? 1500
         if source == .graph {
