@@ -32,7 +32,7 @@ public struct GraphAlertSource: AlertSource {
         guard options.pageSize <= GraphAlertQuery.maxPageSize else {
             throw .invalidConfiguration(
                 "invalid page size \(options.pageSize) for Microsoft Graph: expected 1 to "
-                    + "\(GraphAlertQuery.maxPageSize) alerts per request")
+                    + "\(GraphAlertQuery.maxPageSize) alerts per request; lower the page size (--page-size) for this source")
         }
         self.endpoints = endpoints
         self.options = options

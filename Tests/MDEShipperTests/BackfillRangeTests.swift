@@ -16,7 +16,7 @@ func backfillBoundParsesTimeOrDuration(text: String, expected: String) throws {
     #expect(try BackfillCommand.parseBound(text, option: "--since", now: now).raw == expected)
 }
 
-@Test(arguments: ["", "yesterday", "2024-13-01T00:00:00Z", "-5h", "5 weeks"])
+@Test(arguments: ["", "yesterday", "2024-13-01T00:00:00Z", "-5h", "5 weeks", "36500d", "99999999d", "1969-12-31T23:59:59Z"])
 func backfillBoundRejectsInvalidText(text: String) {
     #expect(throws: ConfigurationError.self) {
         try BackfillCommand.parseBound(text, option: "--since", now: now)

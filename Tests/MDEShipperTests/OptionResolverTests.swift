@@ -57,6 +57,15 @@ private func resolver(
     #expect(options.text("client-secret") == "s3cret-value")
 }
 
+@Test func resolverRejectsSecretAndFileTogether() {
+    let environment = ["MDE_CLIENT_SECRET": "old-value", "MDE_CLIENT_SECRET_FILE": "/run/secrets/mde"]
+    let thrown = #expect(throws: ConfigurationError.self) {
+        try resolver(environment: environment, files: ["/run/secrets/mde": "new-value"]).resolve(arguments: ["run"])
+    }
+    #expect(thrown?.description.contains("MDE_CLIENT_SECRET_FILE") == true)
+    #expect(thrown?.description.contains("old-value") == false)
+}
+
 @Test func resolverRejectsSecretFlag() {
     #expect(throws: ConfigurationError.self) {
         try resolver().resolve(arguments: ["run", "--client-secret", "x"])
@@ -122,11 +131,16 @@ func durationParsesUnits(text: String, seconds: Int64) {
     #expect(ValueParsers.duration(text) == .seconds(seconds))
 }
 
+@Test func durationAcceptsMaximum() {
+    #expect(ValueParsers.duration("36500d") == ValueParsers.maximumDuration)
+    #expect(ValueParsers.duration("36499d24h") == ValueParsers.maximumDuration)
+}
+
 @Test func durationParsesMilliseconds() {
     #expect(ValueParsers.duration("1500ms") == .milliseconds(1500))
 }
 
-@Test(arguments: ["", "m", "5x", "-5s", "5 m"])
+@Test(arguments: ["", "m", "5x", "-5s", "5 m", "99999999d", "36501d", "3153600001", "9223372036854775807ms"])
 func durationRejectsInvalid(text: String) {
     #expect(ValueParsers.duration(text) == nil)
 }

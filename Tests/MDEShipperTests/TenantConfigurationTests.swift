@@ -101,6 +101,8 @@ private let twoTenants = """
      "expected one of v1, v2"),
     (#"{"tenants": [{"tenant-id": "A.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s"}, {"tenant-id": "a.example.com", "client-id": "22222222-2222-2222-2222-222222222222", "client-secret": "s"}]}"#,
      "tenants[1] in config file /c.json repeats tenant-id a.example.com of tenants[0]"),
+    (#"{"tenants": [{"tenant-id": "a.example.com", "client-id": "11111111-1111-1111-1111-111111111111", "client-secret": "s", "name": "a\nok forged"}]}"#,
+     "invalid name in tenants[0] in config file /c.json: it contains a control character"),
 ])
 func tenantsListErrorsNameEntry(config: String, expected: String) {
     let text = message { _ = try settings(config: config) }
@@ -202,4 +204,14 @@ func regionOptionConflictsAreRejected(arguments: [String], expected: String) {
     let config = #"{"tenants": [{"tenant-id": "a.example.com", "client-id": "c", "client-secret": "s"}]}"#
     let text = message { _ = try settings(config: config).tenantConfiguration() }
     #expect(text.contains("the config file lists \"tenants\", which only run, check and backfill read"), "\(text)")
+}
+
+@Test func regionWithGraphSourceIsRejected() {
+    let text = message { _ = try settings(arguments: ["--source", "graph", "--region", "eu"]) }
+    #expect(text.contains("region is set, but --source graph"), "\(text)")
+}
+
+@Test func tenantRegionWithGraphSourceNamesEntry() {
+    let text = message { _ = try settings(config: twoTenants, arguments: ["--source", "graph"], files: ["/run/b": "b"]) }
+    #expect(text.contains("region of tenants[1] is set"), "\(text)")
 }

@@ -10,11 +10,19 @@ extension BackfillCommand {
     /// Parses a `--since` or `--until` value: an RFC 3339 time, returned in UTC, or a duration
     /// back from `now` such as `30d`, `12h` or `1h30m`.
     static func parseBound(_ text: String, option: String, now: Timestamp) throws -> Timestamp {
+        var bound: Timestamp?
         if let time = Timestamp(text) {
-            return Timestamp(ticks: time.ticks)
+            bound = Timestamp(ticks: time.ticks)
+        } else if let duration = ValueParsers.duration(text) {
+            bound = Timestamp(ticks: now.ticks - duration.timestampTicks)
         }
-        if let duration = ValueParsers.duration(text) {
-            return Timestamp(ticks: now.ticks - duration.timestampTicks)
+        if let bound {
+            guard bound.ticks >= 0 else {
+                throw ConfigurationError(
+                    "invalid \(option) \"\(text)\": it lies before 1970, long before any Defender alert; "
+                        + "give a time within the tenant's retention period, 180 days by default")
+            }
+            return bound
         }
         throw ConfigurationError(
             "invalid \(option) \"\(text)\": expected an RFC 3339 time such as 2026-01-31T00:00:00Z "

@@ -38,10 +38,11 @@ struct CheckCommand {
     func configuredTenants(_ components: Components) throws -> [TenantConfiguration] {
         guard settings.tenants != nil || settings.tenantID != nil else { return [] }
         let tenants = try settings.tenantConfigurations()
-        if settings.source == .graph {
-            for tenant in tenants {
-                _ = try components.graphEndpoints(for: tenant)
-            }
+        // Building each source applies the same checks as run, such as the page size limit of
+        // the chosen source, so check never passes settings that run rejects.
+        let transport = try components.makeDefenderHTTPClient()
+        for tenant in tenants {
+            _ = try components.makeAlertSource(for: tenant, transport: transport)
         }
         return tenants
     }
@@ -76,7 +77,7 @@ struct CheckCommand {
             } catch {
                 return .fail(
                     subject, "\(directory) is not writable: \(error)",
-                    fix: "fix the directory's permissions, or choose a writable one with \(option)")
+                    fix: "make the path a directory that this user may write (no part of it may be a file), or choose another with \(option)")
             }
         }
     }

@@ -24,7 +24,8 @@ enum HelpText {
               mde-shipper check [options]             check the Defender credentials and permissions, the cluster's
                                                       hosts, authentication, release and privileges, and the state
                                                       directories; print one line per check. Exit 0 when no check
-                                                      failed (warnings allowed), 1 when one failed
+                                                      failed (warnings allowed), 1 when one failed, 2 for invalid
+                                                      configuration or nothing to check
               mde-shipper --help | --version
 
             Without --hosts (ELASTICSEARCH_HOSTS), documents are written to standard output as _bulk NDJSON.

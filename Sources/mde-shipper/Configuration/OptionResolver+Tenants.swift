@@ -72,6 +72,10 @@ extension OptionResolver {
                 "missing " + missing.joined(separator: " and ") + " in \(place); every tenant needs tenant-id, client-id "
                     + "and client-secret or client-secret-file")
         }
+        if let name = fields["name"], name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            // Names label log lines and check reports, where a line break would forge extra lines.
+            throw ConfigurationError("invalid name in \(place): it contains a control character such as a line break; use plain text")
+        }
         let secret = try clientSecret(fields, place: place)
         return TenantEntry(
             index: index, path: path, name: fields["name"],

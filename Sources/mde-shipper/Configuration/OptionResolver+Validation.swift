@@ -27,7 +27,7 @@ extension OptionResolver {
             }
             return nil
         case .duration:
-            return ValueParsers.duration(text) == nil ? "a duration such as 1500ms, 90s, 5m, 24h or 1h30m" : nil
+            return ValueParsers.duration(text) == nil ? "a duration such as 1500ms, 90s, 5m, 24h, 30d or 1h30m, at most 36500d" : nil
         case .byteSize:
             return ValueParsers.byteSize(text) == nil ? "a size such as 5MiB, 512KiB or a number of bytes" : nil
         case .choice(let choices):

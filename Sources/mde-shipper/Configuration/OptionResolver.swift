@@ -107,10 +107,16 @@ struct OptionResolver {
 
     private func environmentEntry(for spec: OptionSpec) throws -> ResolvedOptions.Entry? {
         guard let variable = spec.environment else { return nil }
+        let path = spec.isSecret ? environment[variable + "_FILE"].flatMap { $0.isEmpty ? nil : $0 } : nil
         if let value = environment[variable], !value.isEmpty {
+            // Both set usually means a secret was rotated into the mounted file while the old
+            // value stayed in the environment, so neither is picked silently.
+            guard path == nil else {
+                throw ConfigurationError("both \(variable) and \(variable)_FILE are set; unset one of them so the secret in use is unambiguous")
+            }
             return .init(text: value, source: .environment(variable))
         }
-        guard spec.isSecret, let path = environment[variable + "_FILE"], !path.isEmpty else {
+        guard let path else {
             return nil
         }
         let value = try readSecret(from: path, label: "\(variable)_FILE \(path)")

@@ -118,6 +118,7 @@ extension Settings {
         apiCallsPerMinute = options.integer("api-calls-per-minute") ?? 100
         apiCallsPerHour = options.integer("api-calls-per-hour") ?? 1500
         if source == .graph {
+            try Self.rejectDefenderHosts(region: region, tenants: tenants)
             // Graph's limit differs from Defender's, so the defaults follow the source.
             if !options.isExplicit("api-calls-per-minute") {
                 apiCallsPerMinute = AlertSourceKind.graphCallsPerMinute
@@ -185,5 +186,17 @@ extension Settings {
                     + "; the application needs \(source.api.permission)")
         }
         return ClientCredentials(tenantID: tenantID, clientID: clientID, clientSecret: clientSecret)
+    }
+}
+
+extension Settings {
+    /// Rejects a Defender API region with `--source graph`, where it would be silently ignored
+    /// because Graph is reached at the cloud's Graph host or `--graph-url`.
+    static func rejectDefenderHosts(region: DefenderRegion?, tenants: [TenantEntry]?) throws {
+        let regional = region.map { _ in "region" } ?? tenants?.first { $0.region != nil }.map { "region of tenants[\($0.index)]" }
+        guard let regional else { return }
+        throw ConfigurationError(
+            "\(regional) is set, but --source graph does not use the Defender API's regional hosts; remove the region "
+                + "or read the Defender API with --source defender")
     }
 }

@@ -1,25 +1,27 @@
 /// Parsers for the textual forms of option values.
 enum ValueParsers {
-    /// Parses `90s`, `5m`, `24h`, `1500ms`, `1h30m` or a bare number of seconds.
+    /// The longest accepted duration, 36500 days: far beyond any useful setting, and small
+    /// enough that every time computed from it fits the 100 ns timestamps.
+    static let maximumDuration = Duration.seconds(36_500 * 86_400)
+
+    /// Parses `90s`, `5m`, `24h`, `30d`, `1500ms`, `1h30m` or a bare number of seconds; returns
+    /// `nil` for anything else and for durations over `maximumDuration`.
     static func duration(_ text: String) -> Duration? {
         let trimmed = text.trimmingSpaces()
         if let seconds = Int64(trimmed), seconds >= 0 {
-            return .seconds(seconds)
+            return seconds <= maximumDuration.components.seconds ? .seconds(seconds) : nil
         }
         var total = Duration.zero
         var digits = ""
         var unit = ""
         var sawPart = false
         func closePart() -> Bool {
-            guard let amount = Int64(digits) else { return false }
-            switch unit {
-            case "ms": total += .milliseconds(amount)
-            case "s": total += .seconds(amount)
-            case "m": total += .seconds(amount * 60)
-            case "h": total += .seconds(amount * 3600)
-            case "d": total += .seconds(amount * 86_400)
-            default: return false
-            }
+            let milliseconds: [String: Int64] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+            guard let amount = Int64(digits), let scale = milliseconds[unit] else { return false }
+            let (product, overflow) = amount.multipliedReportingOverflow(by: scale)
+            guard !overflow, product <= maximumDuration.components.seconds * 1000 else { return false }
+            total += .milliseconds(product)
+            guard total <= maximumDuration else { return false }
             digits = ""
             unit = ""
             sawPart = true

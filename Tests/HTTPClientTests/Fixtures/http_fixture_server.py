@@ -9,7 +9,9 @@ Endpoints:
   /echo            returns the request body unchanged; request headers come back as
                    x-echo-<name> response headers, the method as x-echo-method
   /gzip?bytes=N    N bytes of text, gzip-encoded (Content-Encoding: gzip)
-  /slow?seconds=S  waits S seconds, then responds 200
+  /slow?seconds=S  waits S seconds, then responds 200; with &group=G it counts the requests of
+                   group G that wait at the same time
+  /overlap?group=G the largest number of group G's /slow requests that waited at once, as text
   /huge?bytes=N    N bytes; add &chunked=1 to omit Content-Length
   /status?code=C   responds with status C
   /close-once?key=K  closes the connection without a response the first time key K arrives,
@@ -33,6 +35,9 @@ import urllib.parse
 CONNECTION_IDS = itertools.count(1)
 CONNECTION_LOCK = threading.Lock()
 CLOSED_KEYS = set()
+SLOW_LOCK = threading.Lock()
+SLOW_WAITING = {}
+SLOW_PEAK = {}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -75,8 +80,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             text = text[: int(query.get("bytes", "1000"))]
             self.answer(200, gzip.compress(text), [("Content-Encoding", "gzip")])
         elif url.path == "/slow":
-            time.sleep(float(query.get("seconds", "5")))
+            self.wait_slowly(float(query.get("seconds", "5")), query.get("group"))
             self.answer(200, b"slow\n")
+        elif url.path == "/overlap":
+            with SLOW_LOCK:
+                peak = SLOW_PEAK.get(query.get("group"), 0)
+            self.answer(200, str(peak).encode())
         elif url.path == "/huge":
             self.send_huge(int(query.get("bytes", "0")), query.get("chunked") == "1")
         elif url.path == "/status":
@@ -85,6 +94,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_once(query.get("key", ""))
         else:
             self.answer(404, b"not found\n")
+
+    def wait_slowly(self, seconds, group):
+        with SLOW_LOCK:
+            SLOW_WAITING[group] = SLOW_WAITING.get(group, 0) + 1
+            SLOW_PEAK[group] = max(SLOW_PEAK.get(group, 0), SLOW_WAITING[group])
+        try:
+            time.sleep(seconds)
+        finally:
+            with SLOW_LOCK:
+                SLOW_WAITING[group] -= 1
 
     def answer(self, status, body, extra_headers=()):
         self.send_response(status)
