@@ -252,5 +252,5 @@ def test_backfill_finishes_other_tenants(servers: contextlib.ExitStack, tmp_path
     assert failed["error.detail_code"] == "AADSTS7000215"
     assert final_line(result, "backfill of every tenant ended")["tenants.failed"] == 1
     assert f"1 of 2 tenants failed: {SECOND_TENANT} (second): token_rejected AADSTS7000215" in final_line(
-        result, "run failed")["error.message"]
+        result, "backfill failed")["error.message"]
     assert wrong_secret not in result.stdout + result.stderr

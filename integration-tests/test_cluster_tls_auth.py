@@ -101,12 +101,13 @@ def assert_alert_shipped(proxied: ProxiedCluster, shipper: Shipper, result: Ship
 
 
 def assert_nothing_shipped(proxied: ProxiedCluster, shipper: Shipper, result: ShipperResult) -> str:
-    """Assert a failed run that reached no cluster, and return its `run failed` error message."""
+    """Assert a failed command that reached no cluster, and return its `<command> failed` error message."""
     assert_no_crash(result)
     assert result.returncode == 1, result.describe()
     assert index_count(proxied.cluster, shipper.index) == 0
     assert proxied.cluster.index_template(f"mde-shipper-{shipper.index}") is None
-    failures = [line for line in result.log_lines() if line.get("message") == "run failed"]
+    command_failed = {"replay failed", "template failed"}
+    failures = [line for line in result.log_lines() if line.get("message") in command_failed]
     assert len(failures) == 1, result.describe()
     assert failures[0].get("log.level") == "error", failures[0]
     return str(failures[0].get("error.message", ""))

@@ -44,7 +44,7 @@ enum EntryPoint {
             logger.error("invalid configuration", [("error.message", .string("\(error)"))])
             exit(2)
         } catch {
-            logger.error("run failed", [("error.message", .string("\(error)"))])
+            logger.error("\(request.command) failed", [("error.message", .string("\(error)"))])
             exit(1)
         }
     }
