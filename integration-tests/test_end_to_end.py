@@ -577,11 +577,13 @@ def test_template_install_refuses_foreign_template(servers: contextlib.ExitStack
     assert response.status == 200, f"PUT foreign template: HTTP {response.status}"
 
     refused = shipper.run("template", "install", "--template-name", "foreign-template")
+    orphan = cluster.request("GET", "/_component_template/foreign-template@package")
     replaced = shipper.run("template", "install", "--template-name", "foreign-template", "--template-overwrite")
 
     assert refused.returncode == 1, refused.describe()
     assert "--template-overwrite" in refused.stderr, refused.describe()
     assert "left_alone" in refused.stdout, refused.describe()
+    assert orphan.status == 404, f"component template written beside a foreign index template: HTTP {orphan.status}"
     assert replaced.returncode == 0, replaced.describe()
     template = cluster.index_template("foreign-template")
     assert template is not None and template.get("_meta", {}).get("managed_by") == "mde-shipper"

@@ -115,7 +115,8 @@ extension TemplateInstaller {
     /// A template missing from `stored` counts as absent. Steps come in write order: the
     /// generated component templates, then the custom component template, then the index
     /// template, so that every component template exists before the index template that
-    /// composes it.
+    /// composes it. When a foreign index template of the same name is left alone, no component
+    /// template is written.
     public static func plan(_ templates: TemplateSet, stored: [TemplateID: StoredTemplate]) -> [Step] {
         var steps: [Step] = []
         for component in templates.componentTemplates where component.name != templates.customComponentName {
@@ -127,9 +128,15 @@ extension TemplateInstaller {
         steps.append(planCustom(customID, stored: stored[customID] ?? .absent))
 
         let indexID = TemplateID(.indexTemplate, templates.indexTemplate.name)
-        steps.append(planManaged(
+        let indexStep = planManaged(
             indexID, body: templates.indexTemplate.body, stored: stored[indexID] ?? .absent, templates: templates
-        ))
+        )
+        if indexStep.outcome == .leftAlone {
+            // No index template of ours composes the component templates, so writing them
+            // would only leave orphans in the cluster.
+            steps.removeAll { $0.body != nil }
+        }
+        steps.append(indexStep)
         return steps
     }
 

@@ -57,6 +57,12 @@ import Testing
         #expect(step.createOnly == testCase.createOnly)
     }
 
+    @Test func planForeignIndexTemplateWritesNothing() {
+        let steps = Installer.plan(Self.templates(overwrite: false), stored: [Self.indexID: Self.unmanaged])
+        #expect(steps.map(\.template) == [Self.indexID])
+        #expect(steps.allSatisfy { $0.body == nil })
+    }
+
     @Test(arguments: [false, true])
     func planCustomPresentIsKept(overwrite: Bool) {
         let stored: [Installer.TemplateID: Stored] = [Self.customID: .present(["template": [:]])]
