@@ -5,8 +5,8 @@ import MDECore
 public enum BackfillOutcome: Sendable, Equatable {
     /// Every window up to `until` is complete.
     case finished(BackfillProgress)
-    /// A shutdown request stopped the run between windows; the progress names the last
-    /// completed window.
+    /// A shutdown request stopped the run between windows or ended a wait of the source inside
+    /// a window. The progress names the last completed window.
     case interrupted(BackfillProgress)
 }
 
@@ -41,7 +41,9 @@ public struct BackfillRunner: Sendable {
 
     /// Runs the windows from `progress.resumePoint` to `progress.until`, calling `report` after
     /// each completed window. A shutdown request ends the run after the window in progress is
-    /// flushed and saved. Any error leaves the saved progress at the last completed window.
+    /// flushed and saved. When the request ends a wait of the source inside a window, the alerts
+    /// read so far are flushed, but the window stays unfinished. Any error leaves the saved
+    /// progress at the last completed window.
     public func run(
         from progress: BackfillProgress, shipper: inout AlertShipper,
         report: (BackfillWindowReport) -> Void = { _ in }
@@ -61,7 +63,9 @@ public struct BackfillRunner: Sendable {
                 return .interrupted(progress)
             }
             let window = plan.window(at: index)
-            let alerts = try await ship(window, shipper: &shipper)
+            guard let alerts = try await ship(window, shipper: &shipper) else {
+                return .interrupted(progress)
+            }
             progress.completedUntil = window.upper
             progress.windowsDone += 1
             progress.alertsRead += alerts
@@ -78,20 +82,38 @@ public struct BackfillRunner: Sendable {
     }
 
     /// Ships every alert of `window` and waits until the output resolved all their documents.
-    /// Returns the number of alerts read.
-    private func ship(_ window: PollingWindow, shipper: inout AlertShipper) async throws -> Int {
+    /// Returns the number of alerts read, or `nil` when the source failed while shutdown was
+    /// requested: the alerts read before are flushed, but the window is not complete.
+    private func ship(_ window: PollingWindow, shipper: inout AlertShipper) async throws -> Int? {
         logger.debug("backfill window started", [
             ("window.lower", .string(window.lower.raw)), ("window.upper", .string(window.upper.raw)),
         ])
         let pages = source.pages(for: window)
         var alerts = 0
-        while let page = try await pages.nextPage() {
+        var complete = true
+        while let page = try await nextPage(of: pages, in: window, complete: &complete) {
             alerts += page.alerts.count
             for alert in page.alerts {
                 try await shipper.ship(alert, original: nil)
             }
         }
         try await shipper.output.flush()
-        return alerts
+        return complete ? alerts : nil
+    }
+
+    /// Fetches the next page of `window`. Returns `nil` at the end of the window, and also when
+    /// the source fails while shutdown is requested, which sets `complete` to `false`.
+    private func nextPage(
+        of pages: any AlertPageSequence, in window: PollingWindow, complete: inout Bool
+    ) async throws(DefenderError) -> AlertPage? {
+        do {
+            return try await pages.nextPage()
+        } catch where shutdown.isRequested {
+            logger.info("source stopped by shutdown, window not completed", [
+                ("window.lower", .string(window.lower.raw)), ("error.message", .string(error.description)),
+            ])
+            complete = false
+            return nil
+        }
     }
 }

@@ -43,7 +43,9 @@ public struct TenantPoller: Sendable {
     }
 
     /// Runs one cycle. Any error leaves the cursor where it was, so the next cycle repeats the
-    /// window and the deterministic document ids turn the repeats into duplicates.
+    /// window and the deterministic document ids turn the repeats into duplicates. When the
+    /// source fails while shutdown is requested, because the request ended a quota or retry wait,
+    /// the cycle flushes what it read and returns as interrupted instead of throwing.
     public func runCycle(shipper: inout AlertShipper, now: Timestamp) async throws -> PollCycleResult {
         let cursor = try checkpoints.load(tenant: tenant)
         let window = PollingWindow.compute(cursor: cursor, now: now, policy: policy)
@@ -59,7 +61,7 @@ public struct TenantPoller: Sendable {
 
         var progress = CycleProgress(cursor: cursor)
         let pages = source.pages(for: window)
-        while let page = try await pages.nextPage() {
+        while let page = try await nextPage(of: pages, result: &result) {
             if !page.alerts.isEmpty {
                 result.pages += 1
                 result.alerts += page.alerts.count
@@ -83,6 +85,20 @@ public struct TenantPoller: Sendable {
         }
 
         return try finish(result, progress: progress, durable: shipper.output.isDurable)
+    }
+
+    /// Fetches the next page of the cycle. Returns `nil` at the end of the window, and also when
+    /// the source fails while shutdown is requested, which marks `result` as interrupted.
+    private func nextPage(
+        of pages: any AlertPageSequence, result: inout PollCycleResult
+    ) async throws(DefenderError) -> AlertPage? {
+        do {
+            return try await pages.nextPage()
+        } catch where shutdown.isRequested {
+            logger.info("source stopped by shutdown", [("error.message", .string(error.description))])
+            result.interrupted = true
+            return nil
+        }
     }
 
     /// Stores the cursor of a complete window and logs the end of the cycle.

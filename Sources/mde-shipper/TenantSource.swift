@@ -1,6 +1,7 @@
 import DefenderAPI
 import HTTPClient
 import MDECore
+import Shipper
 
 /// The settings that read one tenant: its credentials and the Defender endpoints.
 struct TenantConfiguration: Sendable {
@@ -103,11 +104,13 @@ extension Settings {
 }
 
 extension Components {
-    /// The token client of one tenant.
-    func makeTokenClient(for tenant: TenantConfiguration, transport: any HTTPTransport) throws -> TokenClient {
+    /// Creates the token client of one tenant. `sleep` performs its retry waits.
+    func makeTokenClient(
+        for tenant: TenantConfiguration, transport: any HTTPTransport, sleep: @escaping SleepFunction = SystemTiming.sleep
+    ) throws -> TokenClient {
         TokenClient(
             credentials: tenant.credentials, endpoints: try tenant.endpoints(), transport: transport,
-            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger, sleep: sleep)
     }
 
     /// Returns the Microsoft Graph endpoints of one tenant, from `--graph-url` and the tenant's cloud and
@@ -117,17 +120,24 @@ extension Components {
     }
 
     /// Creates the token client of one tenant for Microsoft Graph, whose token resource is the Graph URL.
+    /// `sleep` performs its retry waits.
     func makeGraphTokenClient(
-        for tenant: TenantConfiguration, endpoints: GraphEndpoints, transport: any HTTPTransport
+        for tenant: TenantConfiguration, endpoints: GraphEndpoints, transport: any HTTPTransport,
+        sleep: @escaping SleepFunction = SystemTiming.sleep
     ) -> TokenClient {
         TokenClient(
             credentials: tenant.credentials, endpoints: endpoints.tokenEndpoints, transport: transport,
-            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger)
+            options: TokenClient.Options(version: tenant.tokenVersion), logger: logger, sleep: sleep)
     }
 
     /// Builds the alert source of one tenant, with its own token and call quota: the Defender
-    /// API, or Microsoft Graph with `--source graph`.
-    func makeAlertSource(for tenant: TenantConfiguration, transport: any HTTPTransport) throws -> any AlertSource {
+    /// API, or Microsoft Graph with `--source graph`. Every wait of the source (call quota,
+    /// `Retry-After`, retry backoff, token retries) ends within `ShutdownSignal.sleepStep` of a
+    /// request on `shutdown`, with a `cancelled` error from the source.
+    func makeAlertSource(
+        for tenant: TenantConfiguration, transport: any HTTPTransport, shutdown: ShutdownSignal = ShutdownSignal()
+    ) throws -> any AlertSource {
+        let sleep = shutdown.sleepFunction()
         var pagerOptions = AlertPagerOptions()
         pagerOptions.pageSize = settings.pageSize
         pagerOptions.minimumPageSize = min(pagerOptions.minimumPageSize, settings.pageSize)
@@ -135,17 +145,17 @@ extension Components {
         pagerOptions.maxPagesPerCycle = settings.maxPagesPerCycle
         let quota = CallQuotaGate(
             quota: try CallQuota(callsPerMinute: settings.apiCallsPerMinute, callsPerHour: settings.apiCallsPerHour),
-            tenantID: tenant.tenantID, logger: logger)
+            tenantID: tenant.tenantID, logger: logger, sleep: sleep)
         if settings.source == .graph {
             let endpoints = try graphEndpoints(for: tenant)
-            let tokens = makeGraphTokenClient(for: tenant, endpoints: endpoints, transport: transport)
+            let tokens = makeGraphTokenClient(for: tenant, endpoints: endpoints, transport: transport, sleep: sleep)
             return try GraphAlertSource(
                 transport: transport, tokens: tokens, endpoints: endpoints, options: pagerOptions, logger: logger,
-                quota: quota)
+                sleep: sleep, quota: quota)
         }
-        let tokens = try makeTokenClient(for: tenant, transport: transport)
+        let tokens = try makeTokenClient(for: tenant, transport: transport, sleep: sleep)
         return try AlertPager(
             transport: transport, tokens: tokens, endpoints: try tenant.endpoints(), options: pagerOptions,
-            logger: logger, quota: quota)
+            logger: logger, sleep: sleep, quota: quota)
     }
 }

@@ -29,12 +29,13 @@ struct BackfillCommand {
         let mapper = try components.makeMapper()
         let store = BackfillProgressStore(directory: settings.stateDirectory)
         let now = WallClock.now()
+        let shutdown = ShutdownSignal()
         let backfills = try tenants.map { tenant in
-            try TenantBackfill(tenant: tenant, settings: settings, logger: logger, store: store, now: now)
+            try TenantBackfill(
+                tenant: tenant, settings: settings, logger: logger, store: store, now: now, shutdown: shutdown)
         }
         let output = try await components.makeOutput()
 
-        let shutdown = ShutdownSignal()
         let signals = ShutdownHandling(
             shutdown: shutdown, timeout: settings.shutdownTimeout, logger: logger,
             deadlineMessage: "shutdown deadline reached, exiting; backfill progress stays at the last completed window, "
@@ -51,15 +52,17 @@ struct BackfillCommand {
         let context = Context(output: output, mapper: mapper, index: index, store: store, shutdown: shutdown)
         defer { withExtendedLifetime(signals) {} }
         if let only = backfills.first, backfills.count == 1 {
-            try await only.command.ship(only, context: context)
+            var shipper = context.makeShipper(logger: only.command.logger)
+            try await only.command.ship(only, context: context, shipper: &shipper)
         } else {
             try await shipEach(backfills, context: context)
         }
     }
 
-    /// Ships one tenant's range and logs its last line. Throws the error that stopped it, or
-    /// `BackfillInterrupted` when a shutdown request stopped it early.
-    func ship(_ backfill: TenantBackfill, context: Context) async throws {
+    /// Ships one tenant's range with `shipper`, which contains the tenant's counts afterwards even
+    /// when an error stopped the range, and logs the tenant's last line. Throws the error that
+    /// stopped it, or `BackfillInterrupted` when a shutdown request stopped it early.
+    func ship(_ backfill: TenantBackfill, context: Context, shipper: inout AlertShipper) async throws {
         let tenantID = backfill.tenant.tenantID
         let start = backfill.start
         logger.info("backfill started", [
@@ -70,7 +73,6 @@ struct BackfillCommand {
             ("progress_file", .string(context.store.path(forTenant: tenantID))),
         ])
 
-        var shipper = AlertShipper(mapper: context.mapper, output: context.output, index: context.index, logger: logger)
         let display = BackfillDisplay(logger: logger)
         let runner = BackfillRunner(
             source: backfill.source, store: context.store, windowWidth: settings.backfillWindow, logger: logger,
@@ -83,38 +85,57 @@ struct BackfillCommand {
             let saved = (try? context.store.load(tenant: tenantID)) ?? start.progress
             logger.error(
                 "backfill stopped by an error",
-                await finalFields(saved, tenant: tenantID, shipper: shipper, source: backfill.source))
+                await finalFields(saved, tenant: tenantID, shipper: shipper, source: backfill.source, context: context))
             throw error
         }
         display.finish()
-        try await report(outcome, tenant: tenantID, shipper: shipper, source: backfill.source)
+        try await report(outcome, tenant: tenantID, shipper: shipper, source: backfill.source, context: context)
     }
 
     /// Logs the last line of a run that ended without an error. Throws `BackfillInterrupted`
     /// when a shutdown request ended it early, so the exit status is 1.
     private func report(
-        _ outcome: BackfillOutcome, tenant: String, shipper: AlertShipper, source: any AlertSource
+        _ outcome: BackfillOutcome, tenant: String, shipper: AlertShipper, source: any AlertSource, context: Context
     ) async throws {
         switch outcome {
         case .finished(let progress):
-            logger.info("backfill finished", await finalFields(progress, tenant: tenant, shipper: shipper, source: source))
+            logger.info(
+                "backfill finished",
+                await finalFields(progress, tenant: tenant, shipper: shipper, source: source, context: context))
         case .interrupted(let progress):
             logger.warning(
-                "backfill stopped by shutdown", await finalFields(progress, tenant: tenant, shipper: shipper, source: source))
+                "backfill stopped by shutdown",
+                await finalFields(progress, tenant: tenant, shipper: shipper, source: source, context: context))
             throw BackfillInterrupted(tenant: tenant, completedUntil: progress.completedUntil)
         }
     }
 
-    /// Returns the fields of the last log line: the tenant, this run's summary, then the whole
-    /// backfill's progress.
+    /// Returns the fields of a tenant's last log line: the tenant, this run's counts, then the
+    /// whole backfill's progress. The delivery counts appear only when the tenant has the output
+    /// to itself, because a shared output counts every tenant's documents.
     private func finalFields(
-        _ progress: BackfillProgress, tenant: String, shipper: AlertShipper, source: any AlertSource
+        _ progress: BackfillProgress, tenant: String, shipper: AlertShipper, source: any AlertSource, context: Context
     ) async -> [(String, LogValue)] {
-        [("tenant", .string(tenant))] + (await shipper.summary().logFields) + [
+        Self.tenantLineFields(
+            progress, tenant: tenant, summary: await shipper.summary(), includesDelivery: !context.sharesOutput,
+            quotaWaits: await source.throttleWaits())
+    }
+
+    /// Returns the fields of a tenant's last log line, as `finalFields` describes. Without
+    /// delivery, the counts are the tenant's own: `alerts_read`, `documents_produced` and
+    /// `pipeline_errors`.
+    static func tenantLineFields(
+        _ progress: BackfillProgress, tenant: String, summary: RunSummary, includesDelivery: Bool, quotaWaits: Int
+    ) -> [(String, LogValue)] {
+        let counts: [(String, LogValue)] = includesDelivery ? summary.logFields : [
+            ("alerts_read", .int(summary.alertsRead)), ("documents_produced", .int(summary.documentsProduced)),
+            ("pipeline_errors", .int(summary.pipelineErrors)),
+        ]
+        return [("tenant", .string(tenant))] + counts + [
             ("backfill.since", .string(progress.since.raw)), ("backfill.until", .string(progress.until.raw)),
             ("backfill.completed_until", .string(progress.completedUntil?.raw ?? "none")),
             ("backfill.windows_done", .int(progress.windowsDone)), ("backfill.alerts_read", .int(progress.alertsRead)),
-            ("quota.waits", .int(await source.throttleWaits())),
+            ("quota.waits", .int(quotaWaits)),
         ]
     }
 }

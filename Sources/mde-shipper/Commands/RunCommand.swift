@@ -21,12 +21,15 @@ struct RunCommand {
         let index = try components.targetName()
         try components.verifyStateDirectories()
         let mapper = try components.makeMapper()
+        // The sources wait for their call quota and retries with this signal's sleep, so a
+        // shutdown request ends those waits too.
+        let shutdown = ShutdownSignal()
         let sources = try tenants.map { tenant in
             let tenantComponents = Components(settings: settings, logger: Self.logger(logger, for: tenant))
-            return try tenantComponents.makeAlertSource(for: tenant, transport: try components.makeDefenderHTTPClient())
+            return try tenantComponents.makeAlertSource(
+                for: tenant, transport: try components.makeDefenderHTTPClient(), shutdown: shutdown)
         }
 
-        let shutdown = ShutdownSignal()
         // One set of signal handlers for the whole run: the output exists only once the
         // cluster responds, so the deadline reaches it through a shared slot.
         let connected = Mutex<(any DocumentOutput)?>(nil)
