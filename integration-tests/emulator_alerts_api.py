@@ -78,13 +78,7 @@ class AlertsEndpoint(EmulatorRequestHandler):
         if token is None:
             return
 
-        with self.state.lock:
-            fault = self.state.faults[0] if self.state.faults else None
-            if fault is not None:
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.state.faults.popleft()
-                self.state.stats["faults_sent"] += 1
+        fault = self.state.take_fault()
         if fault is not None:
             self.send_fault(endpoint, query, fault)
             return

@@ -191,6 +191,17 @@ class EmulatorState:
             window.popleft()
         self.stats["max_alert_calls_in_60s"] = max(self.stats["max_alert_calls_in_60s"], len(window))
 
+    def take_fault(self) -> Fault | None:
+        """Return the next queued fault and use up one of its responses; None when none is queued."""
+        with self.lock:
+            fault = self.faults[0] if self.faults else None
+            if fault is not None:
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.popleft()
+                self.stats["faults_sent"] += 1
+            return fault
+
     def take_rate_limit_slot(self, key: tuple[str, str], now: float) -> int | None:
         """Record a call for `key` and return None, or return the Retry-After seconds when over a limit."""
         times = self.rate_windows.setdefault(key, [])

@@ -98,16 +98,4 @@ public struct ClusterPrivileges: Sendable {
             return try Self.parseAccount(response, host: redactedURL(host), auth: auth)
         }
     }
-
-    private func headers() -> [HTTPHeader] {
-        auth.headers + [HTTPHeader("Accept", "application/json")]
-    }
-
-    private func send(_ request: HTTPRequest, label: String) async throws(ClusterError) -> HTTPResponse {
-        do {
-            return try await transport.send(request)
-        } catch {
-            throw ClusterError.transportFailure(error, request: label, host: redactedURL(host))
-        }
-    }
 }

@@ -118,16 +118,4 @@ extension TemplateInstaller {
         let details = ClusterError.errorDetails(in: response.body)
         return details.type == "illegal_argument_exception" && details.reason?.contains("already exists") == true
     }
-
-    private func headers() -> [HTTPHeader] {
-        auth.headers + [HTTPHeader("Accept", "application/json")]
-    }
-
-    private func send(_ request: HTTPRequest, label: String) async throws(ClusterError) -> HTTPResponse {
-        do {
-            return try await transport.send(request)
-        } catch {
-            throw ClusterError.transportFailure(error, request: label, host: redactedURL(host))
-        }
-    }
 }
