@@ -13,7 +13,8 @@ import defender_alerts
 from defender_alerts import Alert
 
 MAX_TOP = 10_000
-# The API returns only the first 10,000 rows of one $filter: later rows are silently left out.
+# Rows of one $filter that the emulator returns, modelling the API's 10,000-row limit by leaving
+# later rows out without an error (the worst case for a client).
 DEFAULT_ROW_LIMIT = 10_000
 REQUEST_LOG_SIZE = 10_000
 
@@ -33,8 +34,8 @@ class EmulatorConfig:
     page_size: int = MAX_TOP
     # Rows of one $filter that can be returned at all; 0 returns every row.
     row_limit: int = DEFAULT_ROW_LIMIT
-    # A $top above this gets a 500 response, as the real API does when a large $expand=evidence
-    # page times out; 0 turns it off.
+    # A $top above this gets a 500 response, standing in for the 5xx of a large, slow
+    # $expand=evidence page; 0 turns it off.
     fail_top_above: int = 0
     # With $top set, add an @odata.nextLink whose query parameters lack their names.
     malformed_next_link: bool = False
