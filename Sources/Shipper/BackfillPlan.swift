@@ -66,7 +66,8 @@ public enum BackfillError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid backfill range: since \(since.raw) is not before until \(until.raw); "
                 + "give a --since earlier than --until (--until defaults to now minus --lag)"
         case .windowTooNarrow(let width):
-            "invalid --backfill-window \(width): it must be at least 1s"
+            "invalid --backfill-window of \(width.components.seconds * 1000 + width.components.attoseconds / 1_000_000_000_000_000)ms: "
+                + "it must be at least 1s"
         case .corruptProgress(let path, let reason):
             "invalid backfill progress file \(path): \(reason); delete it and start the backfill again with --since"
         case .nothingToResume(let tenant, let path):

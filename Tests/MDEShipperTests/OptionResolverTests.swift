@@ -107,6 +107,19 @@ func resolverExplainsInvalidValues(arguments: [String], expected: String) {
     }
 }
 
+@Test func resolverRejectsListForSingleValueKey() {
+    let thrown = #expect(throws: ConfigurationError.self) {
+        try resolver(files: ["/c.json": #"{"password": ["a", "b"]}"#]).resolve(arguments: ["run", "--config", "/c.json"])
+    }
+    #expect(thrown?.description.contains("a list is accepted only for list options") == true)
+}
+
+@Test func resolverAcceptsListForHosts() throws {
+    let (_, options) = try resolver(files: ["/c.json": #"{"hosts": ["http://a:9200", "http://b:9200"]}"#])
+        .resolve(arguments: ["run", "--config", "/c.json"])
+    #expect(options.list("hosts") == ["http://a:9200", "http://b:9200"])
+}
+
 @Test func resolverRejectsMalformedConfigFile() {
     do {
         _ = try resolver(files: ["/c.json": "{\"workers\": "]).resolve(arguments: ["run", "--config", "/c.json"])

@@ -57,3 +57,7 @@ private func time(_ text: String) -> Timestamp {
             since: time("2024-01-01T00:00:00Z"), until: time("2024-01-02T00:00:00Z"), windowWidth: .milliseconds(999))
     }
 }
+
+@Test func narrowWindowMessageShowsMilliseconds() {
+    #expect(BackfillError.windowTooNarrow(.milliseconds(1)).description == "invalid --backfill-window of 1ms: it must be at least 1s")
+}

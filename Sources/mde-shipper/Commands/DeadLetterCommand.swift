@@ -50,11 +50,23 @@ struct DeadLetterCommand {
         }
         let summary = result.summary
         if summary.remaining > 0 {
-            throw DeadLetterReplayError(
-                code: .linesRemain,
-                message: "\(summary.failedAgain) documents failed again and \(summary.malformed) lines are malformed; "
-                    + "\(replay.path) now holds only those, see their error fields, fix the cause and replay again")
+            throw DeadLetterReplayError(code: .linesRemain, message: Self.remainingMessage(summary, path: replay.path))
         }
+    }
+
+    /// Describes the lines a replay kept: documents that failed again, whose lines carry the new
+    /// error, and lines that could not be read at all.
+    static func remainingMessage(_ summary: DeadLetterReplaySummary, path: String) -> String {
+        var parts: [String] = []
+        if summary.failedAgain > 0 {
+            let noun = summary.failedAgain == 1 ? "document" : "documents"
+            parts.append("\(summary.failedAgain) \(noun) failed again (see the error fields of their lines)")
+        }
+        if summary.malformed > 0 {
+            let noun = summary.malformed == 1 ? "line is" : "lines are"
+            parts.append("\(summary.malformed) \(noun) not a readable dead letter")
+        }
+        return parts.joined(separator: " and ") + "; \(path) now holds only those lines: fix the cause and replay again"
     }
 
     /// Probes the cluster, installs the templates like the other commands, and returns a bulk

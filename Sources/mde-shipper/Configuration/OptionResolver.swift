@@ -179,6 +179,10 @@ struct OptionResolver {
         case .number(let literal): return literal
         case .bool(let flag): return flag ? "true" : "false"
         case .array(let items):
+            guard OptionTable.spec(named: key)?.kind == .list else {
+                throw ConfigurationError(
+                    "invalid \"\(key)\" in config file \(path): a list is accepted only for list options such as hosts and tags; give one value")
+            }
             return try items.map { item in
                 guard let text = item.stringValue else {
                     throw ConfigurationError("invalid \"\(key)\" in config file \(path): list items must be strings")
