@@ -4,6 +4,8 @@ import MDECore
 /// The outcome of one polling cycle of one tenant.
 public struct PollCycleResult: Sendable, Equatable {
     public var window: PollingWindow?
+    /// The pages the source handed out: those with new alerts or a checkpoint. The API requests
+    /// behind them are more (overlaps, restarts, probes) and are logged by the source.
     public var pages = 0
     public var alerts = 0
     /// The last cursor stored during the cycle, when it moved.
@@ -121,7 +123,7 @@ public struct TenantPoller: Sendable {
         result.newCursor = progress.stored
         if !result.interrupted {
             logger.info("cycle finished", [
-                ("pages", .int(result.pages)), ("alerts", .int(result.alerts)),
+                ("pages.delivered", .int(result.pages)), ("alerts", .int(result.alerts)),
                 ("cursor", .string(progress.cursor?.raw ?? "none")),
             ] + (progress.lastCheckpoint.map { Self.statisticsFields($0.statistics) } ?? []))
         }
