@@ -42,7 +42,8 @@ Control API (JSON; no authentication, loopback only):
   GET  /_proxy/stats           requests seen (control calls excluded), _bulk requests, faults
                                applied by kind ("status_429", "reset_after", ...), items
                                rewritten and dropped, _bulk actions and uncompressed bytes seen,
-                               upstream errors
+                               upstream errors, and 409 items in responses relayed whole
+                               ("items_409_relayed")
   POST /_proxy/stats/reset     zero the stats and the request log
   GET  /_proxy/requests        the last 1000 _bulk requests: sequence number, uncompressed bytes,
                                gzip, action count, _ids, fault, upstream status, client port,
@@ -102,7 +103,8 @@ class ProxyState:
 
     def reset_stats(self) -> None:
         self.stats = {"requests": 0, "bulk_requests": 0, "bulk_documents": 0, "bulk_body_bytes": 0,
-                      "faults": {}, "items_rewritten": 0, "items_dropped": 0, "upstream_errors": 0}
+                      "faults": {}, "items_rewritten": 0, "items_dropped": 0, "upstream_errors": 0,
+                      "items_409_relayed": 0}
         self.log.clear()
 
     def set_scenario(self, document: Any) -> None:
@@ -243,6 +245,7 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
             if spec is None:
                 response = self.forward(body)
                 entry["upstream_status"] = response.status
+                self.count_conflicts(response)
                 self.relay(response)
             else:
                 self.apply(spec, body, entry)
@@ -269,7 +272,20 @@ class FaultProxyHandler(BaseHTTPRequestHandler):
         if fault == "truncate":
             self.relay_truncated(response, spec)
             return
+        if fault != "reset_after":
+            self.count_conflicts(response)
         self.relay(response)
+
+    def count_conflicts(self, response: UpstreamResponse) -> None:
+        """Count the 409 items of a `_bulk` response that reaches the client whole."""
+        if response.status != 200:
+            return
+        try:
+            items = json.loads(decode(response.body, response.header("content-encoding")))["items"]
+            conflicts = sum(1 for item in items for result in item.values() if result.get("status") == 409)
+        except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
+            return
+        self.state.count("items_409_relayed", conflicts)
 
     def rewritten(self, response: UpstreamResponse, spec: dict[str, Any]) -> UpstreamResponse:
         encoding = response.header("content-encoding")

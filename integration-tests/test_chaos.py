@@ -14,9 +14,15 @@ folder and finally left to finish.
 The expected documents come from a dry run of the same alerts (`replay` without `--hosts`). At the
 end every expected `_id` except the rejected ones is in the index once and nothing else is, the
 final run's counters balance, and the dead-letter file holds exactly the rejected documents, each
-once. A killed run never moves the cursor, so its restart reads the same alerts again and the
-cluster refuses the same documents again; the dead-letter writer keeps one line per `_index` and
-`_id`, so no line repeats.
+once. A killed run keeps the cursor of the parts of the window it completed, so its restart reads
+the rest again and the cluster refuses the same documents again; the dead-letter writer keeps one
+line per `_index` and `_id`, so no line repeats.
+
+The `chaos:` line covers the whole test, all four runs: `produced` is the documents the alerts map
+to (the dry run), `acknowledged` the distinct `_id`s in the index, `dead_lettered` the distinct
+`_id`s in the dead-letter file, and `duplicates` the 409 items the proxy relayed to the shipper.
+A killed run reports no counters, so the final run's own counters follow on a `chaos final run:`
+line.
 
 The shipper is the release build (`swift build -c release`) when that build is at least as new as
 the debug build, else the debug build. On a shared 2-core machine the test took 2.5 to 3.7 minutes
@@ -243,8 +249,10 @@ def test_chaos_run_loses_and_doubles_nothing(chaos: Chaos, tmp_path: Path,
               f"dead_letter_lines={len(dead_lettered)} dead_letter_repeated_lines={repeated_lines} "
               f"retried={summary['retried']} "
               f"faults={json.dumps(faults, sort_keys=True)}")
-        print(f"chaos: produced={summary['documents_produced']} acknowledged={summary['acknowledged']} "
-              f"duplicates={summary['duplicates']} dead_lettered={summary['dead_lettered']} "
+        print(f"chaos final run: produced={summary['documents_produced']} acknowledged={summary['acknowledged']} "
+              f"duplicates={summary['duplicates']} dead_lettered={summary['dead_lettered']}")
+        print(f"chaos: produced={len(plan.ids)} acknowledged={len(set(ids))} "
+              f"duplicates={chaos.proxy.stats()['items_409_relayed']} dead_lettered={len(set(dead_lettered))} "
               f"missing={len(missing)} extra={len(extra)}")
 
     assert sorted(missing)[:10] == [], f"{len(missing)} documents missing from the index"
@@ -257,4 +265,5 @@ def test_chaos_run_loses_and_doubles_nothing(chaos: Chaos, tmp_path: Path,
     assert repeated_lines == 0, f"{repeated_lines} dead-letter lines repeat a document"
     assert summary["buffered"] == 0, summary
     assert summary["documents_produced"] == summary["acknowledged"] + summary["dead_lettered"], summary
+    assert len(plan.ids) == len(set(ids)) + len(set(dead_lettered)), "the whole test's counts do not balance"
     assert kinds >= FAULT_KINDS, f"fault kinds never applied: {sorted(FAULT_KINDS - kinds)}"

@@ -88,6 +88,14 @@ def test_requests_pass_without_rules(proxy: FaultProxy, cluster: Cluster, index:
     assert stats["faults"] == {}
 
 
+def test_relayed_conflicts_counted(proxy: FaultProxy, index: str) -> None:
+    send_bulk(proxy, bulk_body(index, ["a", "b"]))
+    again = send_bulk(proxy, bulk_body(index, ["a", "b", "c"]))
+
+    assert item_statuses(again) == [409, 409, 201]
+    assert proxy.stats()["items_409_relayed"] == 2
+
+
 def test_gzip_body_counted_and_forwarded(proxy: FaultProxy, cluster: Cluster, index: str) -> None:
     text = bulk_body(index, ["g1", "g2"])
 
