@@ -15,7 +15,7 @@ The expected documents come from a dry run of the same alerts (`replay` without 
 end every expected `_id` except the rejected ones is in the index once and nothing else is, the
 final run's counters balance, and the dead-letter file holds exactly the rejected documents, each
 once. A killed run keeps the cursor of the parts of the window it completed, so its restart reads
-the rest again and the cluster refuses the same documents again; the dead-letter writer keeps one
+the rest again and the cluster refuses the same documents again. The dead-letter writer keeps one
 line per `_index` and `_id`, so no line repeats.
 
 The `chaos:` line covers the whole test, all four runs: `produced` is the documents the alerts map
