@@ -6,7 +6,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 
 import defender_alerts
 from defender_alerts import Alert, FilterError
@@ -69,26 +69,17 @@ class AlertsEndpoint(EmulatorRequestHandler):
 
     def handle_alerts(self, query: str, alert_id: str | None) -> None:
         endpoint = "alert" if alert_id is not None else "alerts"
-        now = time.monotonic()
-        with self.state.lock:
-            self.state.count_call(endpoint)
-            self.state.record_alert_call_time(now)
-
+        now = self.record_call(endpoint)
         token = self.check_token(endpoint, now)
         if token is None:
             return
 
-        fault = self.state.take_fault()
-        if fault is not None:
-            self.send_fault(endpoint, query, fault)
-            return
-
-        with self.state.lock:
-            retry_after = self.state.take_rate_limit_slot((token.client_id.lower(), token.tenant_id.lower()), now)
-        if retry_after is not None:
+        def send_throttled(headers: dict[str, str]) -> None:
             self.send_alert_error(endpoint, query, 429, "TooManyRequests",
                                   "Rate limit of the application in this tenant was reached. Honour Retry-After.",
-                                  {"Retry-After": str(retry_after)})
+                                  headers)
+
+        if not self.admit(endpoint, query, token, now, send_throttled):
             return
 
         try:
@@ -109,6 +100,28 @@ class AlertsEndpoint(EmulatorRequestHandler):
             self.send_single_alert(endpoint, query, alert_id, options)
         else:
             self.send_alert_page(endpoint, query, options)
+
+    def record_call(self, endpoint: str) -> float:
+        """Count a call to an alerts endpoint and return its time on the monotonic clock."""
+        now = time.monotonic()
+        with self.state.lock:
+            self.state.count_call(endpoint)
+            self.state.record_alert_call_time(now)
+        return now
+
+    def admit(self, endpoint: str, query: str, token: IssuedToken, now: float,
+              send_throttled: Callable[[dict[str, str]], None]) -> bool:
+        """Send a queued fault or, over the rate limit, a 429 and return False; otherwise return True."""
+        fault = self.state.take_fault()
+        if fault is not None:
+            self.send_fault(endpoint, query, fault)
+            return False
+        with self.state.lock:
+            retry_after = self.state.take_rate_limit_slot((token.client_id.lower(), token.tenant_id.lower()), now)
+        if retry_after is not None:
+            send_throttled({"Retry-After": str(retry_after)})
+            return False
+        return True
 
     def check_token(self, endpoint: str, now: float) -> IssuedToken | None:
         """Return the request's valid token, or send 401 or 403 and return None."""

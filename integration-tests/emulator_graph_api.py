@@ -206,23 +206,15 @@ class GraphAlertsEndpoint(AlertsEndpoint):
         if method != "GET":
             self.send_graph_error(endpoint, query, 405, "Request_BadRequest", "Use GET.")
             return
-        now = time.monotonic()
-        with self.state.lock:
-            self.state.count_call(endpoint)
-            self.state.record_alert_call_time(now)
+        now = self.record_call(endpoint)
         token = self.check_graph_token(endpoint, now)
         if token is None:
             return
 
-        fault = self.state.take_fault()
-        if fault is not None:
-            self.send_fault(endpoint, query, fault)
-            return
-        with self.state.lock:
-            retry_after = self.state.take_rate_limit_slot((token.client_id.lower(), token.tenant_id.lower()), now)
-        if retry_after is not None:
-            self.send_graph_error(endpoint, query, 429, "TooManyRequests", "Too many requests.",
-                                  {"Retry-After": str(retry_after)})
+        def send_throttled(headers: dict[str, str]) -> None:
+            self.send_graph_error(endpoint, query, 429, "TooManyRequests", "Too many requests.", headers)
+
+        if not self.admit(endpoint, query, token, now, send_throttled):
             return
         try:
             self.send_graph_page(endpoint, query)
