@@ -576,13 +576,13 @@ def test_template_install_refuses_foreign_template(servers: contextlib.ExitStack
     response = cluster.request("PUT", "/_index_template/foreign-template", foreign)
     assert response.status == 200, f"PUT foreign template: HTTP {response.status}"
 
-    refused = shipper.run("template", "install", "--template-name", "foreign-template")
+    rejected = shipper.run("template", "install", "--template-name", "foreign-template")
     orphan = cluster.request("GET", "/_component_template/foreign-template@package")
     replaced = shipper.run("template", "install", "--template-name", "foreign-template", "--template-overwrite")
 
-    assert refused.returncode == 1, refused.describe()
-    assert "--template-overwrite" in refused.stderr, refused.describe()
-    assert "left_alone" in refused.stdout, refused.describe()
+    assert rejected.returncode == 1, rejected.describe()
+    assert "--template-overwrite" in rejected.stderr, rejected.describe()
+    assert "left_alone" in rejected.stdout, rejected.describe()
     assert orphan.status == 404, f"component template written beside a foreign index template: HTTP {orphan.status}"
     assert replaced.returncode == 0, replaced.describe()
     template = cluster.index_template("foreign-template")

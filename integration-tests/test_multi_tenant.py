@@ -78,7 +78,7 @@ def run_two_tenants(servers: contextlib.ExitStack, tmp_path: Path, binary: Path,
     """Start two emulators and a cluster, and run `run --once` over both tenants.
 
     The first tenant has 120 alerts and its secret inline. The second reads its secret from a
-    file, which holds `second_secret` when given.
+    file, which contains `second_secret` when given.
     """
     first = start_tenant(servers, tmp_path, FIRST_TENANT, 120, seed=11)
     second = start_tenant(servers, tmp_path, SECOND_TENANT, second_alerts, seed=22)

@@ -8,7 +8,7 @@ public protocol AlertSource: Sendable {
     /// Returns the pages of `window`, fetched one per `nextPage()` call.
     func pages(for window: PollingWindow) -> any AlertPageSequence
 
-    /// The number of calls that waited noticeably for the tenant's call quota.
+    /// Returns the number of calls that waited noticeably for the tenant's call quota.
     func throttleWaits() async -> Int
 }
 

@@ -49,7 +49,7 @@ public struct GraphAlertSource: AlertSource {
         GraphWindowPager(window: window, source: self)
     }
 
-    /// The number of calls that waited noticeably for the quota; 0 without a quota.
+    /// Returns the number of calls that waited noticeably for the quota, or 0 without a quota.
     public func throttleWaits() async -> Int {
         await requester.quota?.throttleWaits ?? 0
     }

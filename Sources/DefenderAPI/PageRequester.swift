@@ -24,7 +24,7 @@ struct PageRequester: Sendable {
     /// Refreshes the token once on 401, waits on 429, and backs off on 5xx and transport errors,
     /// halving the page size after a 5xx or a timeout. `makeURL` builds the request URL for the
     /// current page size, so a URL that cannot change its `$top` may ignore it. Every attempt
-    /// first takes a call from `quota`, and a 429 holds the quota's other callers for its wait too.
+    /// first takes a call from `quota`, and a 429 also pauses the quota's other callers for its wait.
     func fetch(pageNumber: Int, pageSize: Int, makeURL: @Sendable (Int) -> String) async throws(DefenderError) -> PageResponse {
         var state = PageRetryState(options: options, tenantID: tokens.tenantID, pageSize: pageSize, wording: wording)
         var attempt = 1

@@ -8,7 +8,7 @@ protocol ClusterCall {
 }
 
 extension ClusterCall {
-    /// The credentials' headers plus `Accept: application/json`.
+    /// Returns the credentials' headers plus `Accept: application/json`.
     func headers() -> [HTTPHeader] {
         auth.headers + [HTTPHeader("Accept", "application/json")]
     }

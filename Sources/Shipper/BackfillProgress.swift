@@ -29,7 +29,7 @@ public struct BackfillProgress: Sendable, Equatable {
         self.startedAt = startedAt
     }
 
-    /// Where the next window starts: after the last completed window, or at `since`.
+    /// The start of the next window: the end of the last completed window, or `since`.
     public var resumePoint: Timestamp {
         completedUntil ?? since
     }
@@ -39,8 +39,8 @@ public struct BackfillProgress: Sendable, Equatable {
         resumePoint.ticks >= until.ticks
     }
 
-    /// The progress as the JSON object stored in the progress file. `finished` is derived and
-    /// only written for people reading the file.
+    /// Returns the progress as the JSON object stored in the progress file. `finished` is derived
+    /// and is written only for people who read the file.
     public func encoded(updatedAt: Timestamp) -> JSONValue {
         [
             "tenant": .string(tenant),

@@ -12,7 +12,7 @@ public enum BackfillProgressLine {
             + " \(rate(figures.alertsPerSecond)) alerts/s ETA \(figures.estimatedTimeLeft.map(duration) ?? "unknown")"
     }
 
-    /// Renders `[####----]` with `width` characters inside the brackets; `fraction` is clamped
+    /// Renders `[####----]` with `width` characters inside the brackets. `fraction` is clamped
     /// to 0...1 and rounded down, so the bar is full only when the work is.
     public static func bar(fraction: Double, width: Int) -> String {
         let clamped = fraction.isNaN ? 0 : min(1, max(0, fraction))

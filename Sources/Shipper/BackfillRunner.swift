@@ -1,7 +1,7 @@
 import DefenderAPI
 import MDECore
 
-/// How a backfill run ended without an error.
+/// The end of a backfill run that stopped without an error.
 public enum BackfillOutcome: Sendable, Equatable {
     /// Every window up to `until` is complete.
     case finished(BackfillProgress)

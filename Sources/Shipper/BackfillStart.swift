@@ -1,6 +1,6 @@
 import MDECore
 
-/// How a backfill run begins: by resuming the saved progress, or with a new range.
+/// The start of a backfill run: resuming the saved progress, or a new range.
 public enum BackfillStart: Sendable, Equatable {
     case resume(BackfillProgress)
     /// A new backfill; `replaced` is the saved one of another range that it overwrites.
@@ -17,7 +17,7 @@ public enum BackfillStart: Sendable, Equatable {
     /// - Without `since`, the saved backfill resumes; `until`, when given, replaces its end.
     ///   Throws `nothingToResume` when nothing is saved.
     /// - With a `since` equal to the saved one, the saved backfill resumes when its completed
-    ///   part ends at or before the new end (`until`, else `defaultUntil`), so a rerun of the
+    ///   part ends at or before the new end (`until`, else `defaultUntil`). So a rerun of the
     ///   same command, or one with a later end, reads no window twice.
     /// - Otherwise a new backfill starts at `since` and overwrites the saved one.
     ///

@@ -5,8 +5,8 @@ import MDECore
 import Shipper
 import Synchronization
 
-/// Shows backfill progress after each window: on a terminal, one status line on standard error
-/// redrawn in place; otherwise one structured log line per window with the same figures.
+/// Shows backfill progress after each window. On a terminal it redraws one status line on
+/// standard error. Elsewhere it writes one structured log line per window with the same figures.
 final class BackfillDisplay: Sendable {
     private let logger: Logger
     private let redrawsLine: Bool
@@ -30,8 +30,8 @@ final class BackfillDisplay: Sendable {
             ])
             return
         }
-        // NOTE: a log line written while the status line is shown starts at the end of it;
-        // the next redraw then continues on the line below.
+        // NOTE: a log line written while the status line is shown starts at the end of it, so
+        // the next redraw continues on the line below.
         writeStandardError("\r" + BackfillProgressLine.render(figures) + "\u{1B}[K")
         lineShown.store(true, ordering: .relaxed)
     }
